@@ -1,0 +1,39 @@
+/**
+ * Errors that reach a user. Each carries a hint that says how to fix the problem; `src/cli/`
+ * maps each class to one exit code (DESIGN.md §6) and prints `message` and `hint`, never a
+ * stack trace.
+ */
+export interface ErrorDetails {
+  hint?: string;
+  cause?: unknown;
+}
+
+export abstract class VoicebenchError extends Error {
+  readonly hint: string | undefined;
+  abstract readonly exitCode: number;
+
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.hint = details.hint;
+  }
+}
+
+/** Bad usage or invalid input (option, scenario, WAV, corpus): exit 2. */
+export class InputError extends VoicebenchError {
+  readonly exitCode = 2;
+}
+
+/** The run could not complete (agent unreachable, provider failing): exit 3, partial results kept. */
+export class RunError extends VoicebenchError {
+  readonly exitCode = 3;
+}
+
+/** A transport failed to move audio or events; fails the turn it happened in. */
+export class TransportError extends VoicebenchError {
+  readonly exitCode = 3;
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
