@@ -1,0 +1,42 @@
+/**
+ * The three stages behind small interfaces (DESIGN.md §4). Providers only do the work; the
+ * agent's stage wrapper marks the timeline around them, so no provider can forget to report.
+ * Every call takes an AbortSignal so barge-in can cancel work in flight.
+ */
+export interface TurnHints {
+  /** Zero-based index of the turn in the run: seeds the sim providers' sampled latencies. */
+  turnIndex: number;
+  /** The corpus transcript of the utterance, when known; the sim STT returns it. */
+  transcript?: string;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+  /** Set on an assistant message cut short by barge-in; content is what was actually heard. */
+  interrupted?: boolean;
+}
+
+export interface SttProvider {
+  readonly name: string;
+  /** Batch transcription of 16 kHz mono PCM16. */
+  transcribe(pcm: Int16Array, hints: TurnHints, signal: AbortSignal): Promise<string>;
+}
+
+export interface LlmProvider {
+  readonly name: string;
+  /** Streams the reply token by token (a token is a string fragment, spaces included). */
+  stream(messages: readonly ChatMessage[], hints: TurnHints, signal: AbortSignal): AsyncIterable<string>;
+}
+
+export interface TtsProvider {
+  readonly name: string;
+  /** Streams 16 kHz mono PCM16 chunks of the spoken text; leading silence is the provider's. */
+  synthesize(text: string, hints: TurnHints, signal: AbortSignal): AsyncIterable<Int16Array>;
+}
+
+export interface Pipeline {
+  stt: SttProvider;
+  llm: LlmProvider;
+  tts: TtsProvider;
+}
