@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander';
+import { VoicebenchError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { runCommand } from './run-command.js';
+
+/**
+ * The only place that parses argv and turns errors into exit codes (DESIGN.md §6):
+ * 0 ran, 1 a bug, 2 bad usage or input, 3 could not complete, 99 a gate failed.
+ */
+function program(): Command {
+  return new Command('voicebench')
+    .description('Measures how fast voice AI agents answer: how long after a caller stops speaking the agent starts answering, and where that time goes.')
+    .version(TOOL_VERSION, '-V, --version')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(runCommand().exitOverride());
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and version exit 0; everything else commander rejects is bad usage
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof VoicebenchError) {
+    process.stderr.write(`voicebench: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`voicebench: internal error: ${message}\n  this is a bug: please report it with the command you ran${process.env['VOICEBENCH_DEBUG'] ? '' : ' (set VOICEBENCH_DEBUG=1 for details)'}\n`);
+  if (process.env['VOICEBENCH_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+  return 1;
+}
+
+try {
+  await program().parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { DEFAULT_SILENCE_TIMEOUT_MS, DEFAULT_VAD_MODEL } from '../audio/vad.js';
+import { systemClock } from '../metrics/clock.js';
+import { getProfile, PROFILE_NAMES } from '../providers/profiles.js';
+import { ResultFiles } from '../report/result-files.js';
+import type { RunConfig, TransportName } from '../report/result.js';
+import { renderTable } from '../report/table.js';
+import { runBenchmark } from '../run/runner.js';
+import { DEFAULT_CORPUS_DIR, loadCorpus } from '../scenarios/corpus.js';
+import { DEFAULT_CHUNKING } from '../transports/transport.js';
+import { parseMs, parsePositiveInt, parseSeed, parseTransports } from './options.js';
+import { Progress } from './progress.js';
+
+interface RunOptions {
+  transport: TransportName[];
+  corpus?: string;
+  profile: string;
+  turns?: number;
+  seed: number;
+  out?: string;
+  quiet?: boolean;
+  silenceTimeout: number;
+}
+
+function defaultOutDir(): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return resolve('reports', stamp);
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('replay the corpus through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
+    .addOption(new Option('--transport <list>', 'comma-separated transports to measure').argParser(parseTransports).default(['rest'], 'rest'))
+    .option('--corpus <dir>', 'directory of caller WAVs (+ optional sidecar JSON); default: the committed corpus')
+    .addOption(new Option('--profile <name>', 'simulated provider latency profile').choices([...PROFILE_NAMES]).default('typical'))
+    .option('--turns <n>', 'turns per transport (utterances repeat in order); default: one per corpus file', parsePositiveInt)
+    .option('--seed <n>', 'seed for sampled latencies: same seed, same sampled latencies', parseSeed, 1)
+    .option('--silence-timeout <ms>', 'silence after speech that ends the utterance (all transports)', parseMs, DEFAULT_SILENCE_TIMEOUT_MS)
+    .option('--out <dir>', 'where result.json and turns.jsonl go; default: reports/<timestamp>/')
+    .option('--quiet', 'no progress, only the report')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  voicebench run                                   # the committed corpus over REST, profile typical
+  voicebench run --profile seed-article --turns 20 # the article's 1400 ms sequential pipeline
+  voicebench run --corpus ./my-wavs --out out/     # your own utterances; results in out/
+
+Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
+    )
+    .action(async (options: RunOptions) => {
+      const profile = getProfile(options.profile);
+      const corpusDir = options.corpus ? resolve(options.corpus) : DEFAULT_CORPUS_DIR;
+      const corpus = await loadCorpus(corpusDir);
+      const config: RunConfig = {
+        transports: options.transport,
+        corpus: options.corpus ?? 'fixtures/audio (built in)',
+        profile: profile.name,
+        seed: options.seed,
+        turns: options.turns ?? corpus.length,
+        silenceTimeoutMs: options.silenceTimeout,
+        chunking: Object.fromEntries(options.transport.map((name) => [name, DEFAULT_CHUNKING[name]])),
+        vadModel: `silero ${DEFAULT_VAD_MODEL}`,
+      };
+      const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());
+      const progress = new Progress(process.stderr, !options.quiet && process.stderr.isTTY === true);
+      const abort = new AbortController();
+      const onSignal = (): void => abort.abort(new Error('interrupted'));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        progress.note(`preparing ${config.transports.join(', ')} with profile ${profile.name}…`);
+        const result = await runBenchmark(config, corpus, {
+          clock: systemClock,
+          profile,
+          files,
+          signal: abort.signal,
+          onTurn: (record, done, total) => progress.turn(record, done, total),
+        });
+        progress.clear();
+        process.stdout.write(renderTable(result, { color: process.stdout.isTTY === true }));
+        process.stdout.write(`\nresults: ${files.resultPath}\n         ${files.turnsPath}\n`);
+      } catch (err) {
+        progress.clear();
+        if (abort.signal.aborted) {
+          process.stderr.write(`interrupted: what was measured is in ${files.dir}\n`);
+          process.exitCode = 130;
+          return;
+        }
+        throw err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * Every named instant a turn can carry (DESIGN.md §2). Providers, the agent and the caller
+ * only mark these; spans are computed from them in `spans.ts` and nowhere else.
+ */
+export const MARKS = [
+  'caller.speech_start',
+  'caller.speech_end',
+  'eou',
+  'agent.speech_end_received',
+  'stt.start',
+  'stt.final',
+  'llm.start',
+  'llm.first_token',
+  'llm.first_phrase',
+  'llm.done',
+  'tts.start',
+  'tts.first_audio',
+  'tts.done',
+  'agent.first_audio_out',
+  'caller.first_audio',
+  'caller.first_audio_played',
+  'caller.bargein_start',
+  'agent.bargein_detected',
+  'caller.last_bot_audio',
+] as const;
+
+export type MarkName = (typeof MARKS)[number];
+
+/** A turn's marks in monotonic milliseconds on the host clock. */
+export type MarkRecord = Partial<Record<MarkName, number>>;
+
+const MARK_SET: ReadonlySet<string> = new Set(MARKS);
+
+export function isMarkName(name: string): name is MarkName {
+  return MARK_SET.has(name);
+}
+
+/** Marks the agent takes (its half of the turn); the rest are the caller's. */
+export const AGENT_MARKS: readonly MarkName[] = [
+  'agent.speech_end_received',
+  'stt.start',
+  'stt.final',
+  'llm.start',
+  'llm.first_token',
+  'llm.first_phrase',
+  'llm.done',
+  'tts.start',
+  'tts.first_audio',
+  'tts.done',
+  'agent.first_audio_out',
+  'agent.bargein_detected',
+];

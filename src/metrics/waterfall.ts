@@ -1,0 +1,73 @@
+import type { MarkName, MarkRecord } from './marks.js';
+
+/**
+ * The critical path of one turn: the ordered stages that stood between the end of the
+ * caller's speech and the first audible bot audio. Stages overlap when streaming, so spans do
+ * not add up; the waterfall walks this path instead and sums exactly to `v2v`, with every gap
+ * between stages shown as `other`, never hidden (DESIGN.md §2).
+ */
+export type ChunkingPolicy = 'full' | 'sentence' | 'phrase';
+
+export const WATERFALL_SEGMENTS = ['endpointing', 'uplink', 'stt', 'llm', 'tts', 'agent', 'downlink', 'playout', 'other'] as const;
+export type WaterfallSegment = (typeof WATERFALL_SEGMENTS)[number];
+
+interface PathStep {
+  segment: Exclude<WaterfallSegment, 'other'>;
+  from: MarkName;
+  to: MarkName;
+}
+
+const FULL_PATH: readonly PathStep[] = [
+  { segment: 'endpointing', from: 'caller.speech_end', to: 'eou' },
+  { segment: 'uplink', from: 'eou', to: 'agent.speech_end_received' },
+  { segment: 'stt', from: 'stt.start', to: 'stt.final' },
+  { segment: 'llm', from: 'llm.start', to: 'llm.done' },
+  { segment: 'tts', from: 'tts.start', to: 'tts.done' },
+  { segment: 'downlink', from: 'agent.first_audio_out', to: 'caller.first_audio' },
+  { segment: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played' },
+];
+
+/** Streaming: the first phrase gates TTS, and the first synthesized audio gates the caller. */
+const STREAMING_PATH: readonly PathStep[] = [
+  { segment: 'endpointing', from: 'caller.speech_end', to: 'eou' },
+  { segment: 'stt', from: 'eou', to: 'stt.final' },
+  { segment: 'llm', from: 'llm.start', to: 'llm.first_phrase' },
+  { segment: 'tts', from: 'tts.start', to: 'tts.first_audio' },
+  { segment: 'downlink', from: 'agent.first_audio_out', to: 'caller.first_audio' },
+  { segment: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played' },
+];
+
+export function criticalPath(policy: ChunkingPolicy): readonly PathStep[] {
+  return policy === 'full' ? FULL_PATH : STREAMING_PATH;
+}
+
+export type Waterfall = Record<WaterfallSegment, number>;
+
+export function emptyWaterfall(): Waterfall {
+  return Object.fromEntries(WATERFALL_SEGMENTS.map((segment) => [segment, 0])) as Waterfall;
+}
+
+/**
+ * Walks the critical path from `caller.speech_end` to `caller.first_audio_played`. Each step
+ * counts only the time past the previous step's end (overlap is not counted twice); time
+ * before a step starts is `other`. Undefined when the turn has no `v2v`.
+ */
+export function computeWaterfall(marks: MarkRecord, policy: ChunkingPolicy): Waterfall | undefined {
+  const startMs = marks['caller.speech_end'];
+  const endMs = marks['caller.first_audio_played'];
+  if (startMs === undefined || endMs === undefined) return undefined;
+  const waterfall = emptyWaterfall();
+  let cursorMs = startMs;
+  for (const step of criticalPath(policy)) {
+    const fromMs = marks[step.from];
+    const toMs = marks[step.to];
+    if (fromMs === undefined || toMs === undefined) continue;
+    const stepStartMs = Math.min(Math.max(fromMs, cursorMs), endMs);
+    const stepEndMs = Math.min(Math.max(toMs, stepStartMs), endMs);
+    waterfall.other += stepStartMs - cursorMs;
+    waterfall[step.segment] += stepEndMs - stepStartMs;
+    cursorMs = stepEndMs;
+  }
+  waterfall.other += endMs - cursorMs;
+  return waterfall;
+}

@@ -1,0 +1,61 @@
+import type { MarkRecord } from '../metrics/marks.js';
+import type { SpanSummary } from '../metrics/recorder.js';
+import type { SpanName, SpanValues } from '../metrics/spans.js';
+import type { ChunkingPolicy, Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
+
+/** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
+export const SCHEMA_VERSION = 1;
+
+export type TransportName = 'rest';
+
+export interface RunConfig {
+  transports: TransportName[];
+  corpus: string;
+  profile: string;
+  seed: number;
+  turns: number;
+  silenceTimeoutMs: number;
+  chunking: Partial<Record<TransportName, ChunkingPolicy>>;
+  vadModel: string;
+}
+
+export interface TurnRecord {
+  transport: TransportName;
+  turnIndex: number;
+  utterance: string;
+  /** Marks relative to `caller.speech_end` (or to the earliest mark when the turn failed before it). */
+  marksMs: MarkRecord;
+  spans: SpanValues;
+  waterfall?: Waterfall;
+  transcript?: string;
+  reply?: string;
+  error?: { stage: string; message: string };
+}
+
+export interface WaterfallSummary {
+  /** The turn whose v2v is nearest the v2v median: its critical path, summing exactly to its v2v. */
+  medianTurn: { turnIndex: number; utterance: string; v2v: number; segments: Waterfall } | undefined;
+  /** Each segment's own percentiles across turns (these do not add up; the median turn's do). */
+  segments: Partial<Record<WaterfallSegment, SpanSummary>>;
+}
+
+export interface TransportResult {
+  chunking: ChunkingPolicy;
+  turns: number;
+  errors: number;
+  spans: Partial<Record<SpanName, SpanSummary>>;
+  waterfall: WaterfallSummary;
+}
+
+export interface RunResult {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  /** Wall-clock labels only; every interval comes from the monotonic clock. */
+  startedAt: string;
+  finishedAt: string | undefined;
+  /** False while the run is going and when it was interrupted: what is here was measured. */
+  complete: boolean;
+  config: RunConfig;
+  host: { platform: string; arch: string; node: string; cpus: number; cpuModel: string };
+  transports: Partial<Record<TransportName, TransportResult>>;
+}

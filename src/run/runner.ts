@@ -1,0 +1,121 @@
+import { arch, cpus, platform } from 'node:os';
+import { loadVadModel, SpeechDetector, type VadModel } from '../audio/vad.js';
+import { TurnError } from '../caller/turn-error.js';
+import { RunError } from '../errors.js';
+import type { Clock } from '../metrics/clock.js';
+import type { MarkRecord } from '../metrics/marks.js';
+import { computeSpans } from '../metrics/spans.js';
+import type { Timeline } from '../metrics/timeline.js';
+import { computeWaterfall, type ChunkingPolicy } from '../metrics/waterfall.js';
+import type { SimProfile } from '../providers/profile.js';
+import { createSimPipeline } from '../providers/sim/sim-pipeline.js';
+import type { ResultFiles } from '../report/result-files.js';
+import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TurnRecord } from '../report/result.js';
+import type { Utterance } from '../scenarios/utterance.js';
+import { openTransport } from '../transports/transport.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { TransportResults } from './transport-results.js';
+
+export interface RunDeps {
+  clock: Clock;
+  profile: SimProfile;
+  files: ResultFiles;
+  signal: AbortSignal;
+  /** Called as each turn finishes (for progress), after it is on disk. */
+  onTurn?: (record: TurnRecord, done: number, total: number) => void;
+}
+
+/** Marks relative to the turn's anchor, so a record reads the same in any process. */
+function relativeMarks(timeline: Timeline): MarkRecord {
+  const marks = timeline.toRecord();
+  const originMs = marks['caller.speech_end'] ?? Math.min(...Object.values(marks));
+  return Object.fromEntries(Object.entries(marks).map(([name, atMs]) => [name, Math.round((atMs - originMs) * 1000) / 1000])) as MarkRecord;
+}
+
+function hostInfo(): RunResult['host'] {
+  return { platform: platform(), arch: arch(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' };
+}
+
+/**
+ * Runs every turn of the corpus over each transport in turn, recording spans into histograms
+ * and each turn to disk as it finishes. An interrupted run keeps what it measured: the result
+ * is rewritten after every turn with `complete: false` until the end.
+ */
+export async function runBenchmark(config: RunConfig, corpus: readonly Utterance[], deps: RunDeps): Promise<RunResult> {
+  const { clock, files, signal } = deps;
+  const result: RunResult = {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    startedAt: new Date().toISOString(),
+    finishedAt: undefined,
+    complete: false,
+    config,
+    host: hostInfo(),
+    transports: {},
+  };
+  await files.open();
+  await files.writeResult(result);
+  const vadModel = await loadVadModel();
+  await warmUpVad(vadModel);
+  const total = config.turns * config.transports.length;
+  let done = 0;
+  for (const transport of config.transports) {
+    const chunking = config.chunking[transport] ?? 'full';
+    const results = new TransportResults(chunking);
+    const pipeline = createSimPipeline(deps.profile, config.seed, clock);
+    await pipeline.prepare();
+    const session = await openTransport(transport, { pipeline, clock, vadModel, silenceTimeoutMs: config.silenceTimeoutMs, callId: `${transport}-${config.seed}` });
+    try {
+      await session.warmUp(signal).catch((err: unknown) => {
+        if (signal.aborted) throw err;
+        throw new RunError(`${transport}: the agent did not answer: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      });
+      for (let turnIndex = 0; turnIndex < config.turns; turnIndex++) {
+        signal.throwIfAborted();
+        const utterance = corpus[turnIndex % corpus.length] as Utterance;
+        const record = await runOneTurn(transport, chunking, utterance, turnIndex, session.runTurn.bind(session), signal);
+        results.add(record);
+        result.transports[transport] = results.summary();
+        await files.appendTurn(record);
+        await files.writeResult(result);
+        deps.onTurn?.(record, ++done, total);
+        if (record.error?.stage === 'transport') {
+          throw new RunError(`${transport}: ${record.error.message}`, { hint: `partial results are in ${files.dir}` });
+        }
+      }
+    } finally {
+      await session.close();
+    }
+  }
+  result.complete = true;
+  result.finishedAt = new Date().toISOString();
+  await files.writeResult(result);
+  return result;
+}
+
+/** The first inferences of an ONNX session are slow; run a second of silence through it first. */
+async function warmUpVad(vadModel: VadModel): Promise<void> {
+  const detector = new SpeechDetector(vadModel);
+  await detector.push(new Int16Array(16_000));
+}
+
+async function runOneTurn(
+  transport: TransportName,
+  chunking: ChunkingPolicy,
+  utterance: Utterance,
+  turnIndex: number,
+  runTurn: (utterance: Utterance, turnIndex: number, signal: AbortSignal) => Promise<{ timeline: Timeline; reply: string }>,
+  signal: AbortSignal,
+): Promise<TurnRecord> {
+  try {
+    const { timeline, reply } = await runTurn(utterance, turnIndex, signal);
+    const marks = timeline.toRecord();
+    const waterfall = computeWaterfall(marks, chunking);
+    const record: TurnRecord = { transport, turnIndex, utterance: utterance.id, marksMs: relativeMarks(timeline), spans: computeSpans(marks), transcript: utterance.transcript, reply };
+    if (waterfall) record.waterfall = waterfall;
+    return record;
+  } catch (err) {
+    if (!(err instanceof TurnError) || signal.aborted) throw err;
+    return { transport, turnIndex, utterance: utterance.id, marksMs: {}, spans: {}, error: { stage: err.stage, message: err.message } };
+  }
+}
