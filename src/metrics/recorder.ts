@@ -37,14 +37,16 @@ function toMicros(ms: number): number {
 
 export function summarizeHistogram(histogram: hdr.Histogram): SpanSummary {
   const ms = (us: number): number => us / 1000;
+  // A percentile reads its bucket's upper bound; never report one above the exact maximum.
+  const at = (percentile: number): number => ms(Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue));
   return {
     count: histogram.totalCount,
     min: ms(histogram.minNonZeroValue === Number.MAX_SAFE_INTEGER ? 0 : histogram.minNonZeroValue),
     mean: ms(histogram.mean),
-    p50: ms(histogram.getValueAtPercentile(50)),
-    p90: ms(histogram.getValueAtPercentile(90)),
-    p95: ms(histogram.getValueAtPercentile(95)),
-    p99: ms(histogram.getValueAtPercentile(99)),
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
     max: ms(histogram.maxValue),
     hdr: hdr.encodeIntoCompressedBase64(histogram),
   };

@@ -8,7 +8,7 @@ import type { MarkName, MarkRecord } from './marks.js';
  */
 export type ChunkingPolicy = 'full' | 'sentence' | 'phrase';
 
-export const WATERFALL_SEGMENTS = ['endpointing', 'uplink', 'stt', 'llm', 'tts', 'agent', 'downlink', 'playout', 'other'] as const;
+export const WATERFALL_SEGMENTS = ['endpointing', 'uplink', 'stt', 'llm', 'tts', 'downlink', 'playout', 'other'] as const;
 export type WaterfallSegment = (typeof WATERFALL_SEGMENTS)[number];
 
 interface PathStep {

@@ -23,11 +23,13 @@ export interface TurnRecord {
   transport: TransportName;
   turnIndex: number;
   utterance: string;
-  /** Marks relative to `caller.speech_end` (or to the earliest mark when the turn failed before it). */
+  /** Marks relative to `caller.speech_end`; empty for a failed turn (see `error`). */
   marksMs: MarkRecord;
   spans: SpanValues;
   waterfall?: Waterfall;
+  /** The corpus transcript of the utterance (what the caller said), not the STT's output. */
   transcript?: string;
+  /** What the bot said, as the agent reported it. */
   reply?: string;
   error?: { stage: string; message: string };
 }

@@ -14,6 +14,7 @@ import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, typ
 import type { Utterance } from '../scenarios/utterance.js';
 import { openTransport } from '../transports/transport.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { collectGarbage } from './gc.js';
 import { TransportResults } from './transport-results.js';
 
 export interface RunDeps {
@@ -72,6 +73,7 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
       });
       for (let turnIndex = 0; turnIndex < config.turns; turnIndex++) {
         signal.throwIfAborted();
+        collectGarbage();
         const utterance = corpus[turnIndex % corpus.length] as Utterance;
         const record = await runOneTurn(transport, chunking, utterance, turnIndex, session.runTurn.bind(session), signal);
         results.add(record);

@@ -63,6 +63,14 @@ function readBody(request: IncomingMessage, timeline: Timeline): Promise<Uint8Ar
   });
 }
 
+function decodeHeader(value: string, name: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch (err) {
+    throw new HttpError(400, `${name} is not valid percent-encoding (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
 function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -120,7 +128,7 @@ export async function startRestAgent(options: RestAgentOptions): Promise<Running
         return;
       }
       const conversation = conversations.get(headerValue(request, HEADER_CALL) ?? 'default');
-      const hints = transcriptHint === undefined ? { turnIndex } : { turnIndex, transcript: decodeURIComponent(transcriptHint) };
+      const hints = transcriptHint === undefined ? { turnIndex } : { turnIndex, transcript: decodeHeader(transcriptHint, HEADER_TRANSCRIPT) };
       const reply = await respondFull(stages, conversation, audio.samples, hints, timeline, abort.signal);
       const wav = encodeWav(reply.audio);
       timeline.mark('agent.first_audio_out');

@@ -7,6 +7,7 @@ import { SAMPLE_RATE_HZ, samplesToMs } from '../../audio/pcm.js';
 import { captureUntilEndOfUtterance } from '../../caller/endpointing.js';
 import { TurnError } from '../../caller/turn-error.js';
 import type { Clock } from '../../metrics/clock.js';
+import { AGENT_MARKS } from '../../metrics/marks.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Utterance } from '../../scenarios/utterance.js';
 import { HEADER_CALL, HEADER_MARKS, HEADER_REPLY, HEADER_TRANSCRIPT, HEADER_TURN, HEADER_WARMUP, TURN_PATH } from './rest-protocol.js';
@@ -91,7 +92,7 @@ export class RestCaller {
     const playedAtMs = timeline.mark('caller.first_audio_played', clock.nowMs() + samplesToMs(audibleIndex));
     await clock.sleepUntil(playedAtMs, signal);
     const replyHeader = download.headers[HEADER_REPLY];
-    return { timeline, reply: typeof replyHeader === 'string' ? decodeURIComponent(replyHeader) : '' };
+    return { timeline, reply: typeof replyHeader === 'string' ? decodeReply(replyHeader) : '' };
   }
 
   /**
@@ -132,11 +133,21 @@ export class RestCaller {
   }
 }
 
+function decodeReply(header: string): string {
+  try {
+    return decodeURIComponent(header);
+  } catch (err) {
+    throw new TurnError('agent', `the agent's ${HEADER_REPLY} header is not valid percent-encoding`, { cause: err });
+  }
+}
+
+/** Only the agent's own marks are taken from its response; the caller's are never overwritten. */
 function parseMarks(header: string | string[] | undefined): Record<string, number> {
   if (typeof header !== 'string') return {};
   try {
     const parsed: unknown = JSON.parse(header);
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, number>) : {};
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([name, atMs]) => (AGENT_MARKS as readonly string[]).includes(name) && typeof atMs === 'number'));
   } catch (err) {
     throw new TurnError('agent', `the agent's ${HEADER_MARKS} header is not JSON`, { cause: err });
   }

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeWav } from '../src/audio/wav-encode.js';
+import { DEFAULT_CORPUS_DIR } from '../src/scenarios/corpus.js';
+
+const CLI = ['--import', 'tsx', join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'src', 'cli', 'main.ts')];
+
+function voicebench(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function assertUsageError(result: ReturnType<typeof voicebench>, ...fragments: string[]): void {
+  assert.equal(result.status, 2, `exit code; stderr: ${result.stderr}`);
+  for (const fragment of fragments) assert.ok(result.stderr.includes(fragment), `stderr should mention "${fragment}": ${result.stderr}`);
+  assert.ok(!/\n\s+at .+:\d+:\d+/.test(result.stderr), `no stack trace: ${result.stderr}`);
+}
+
+async function corpusDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'voicebench-corpus-'));
+}
+
+test('--version and --help', () => {
+  const version = voicebench('--version');
+  assert.equal(version.status, 0);
+  assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  const help = voicebench('run', '--help');
+  assert.equal(help.status, 0);
+  for (const option of ['--transport', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
+});
+
+test('bad options exit 2 and say what is valid', () => {
+  assertUsageError(voicebench('run', '--turns', '0'), '--turns', 'whole number');
+  assertUsageError(voicebench('run', '--transport', 'carrier-pigeon'), 'carrier-pigeon', 'rest');
+  assertUsageError(voicebench('run', '--profile', 'fastest'), 'fastest', 'constant', 'seed-article', 'typical');
+  assertUsageError(voicebench('run', '--seed', '-4'), '--seed');
+  assertUsageError(voicebench('run', '--silence-timeout', 'soon'), 'soon');
+  assertUsageError(voicebench('fly'), 'fly');
+});
+
+test('a missing or empty corpus exits 2 naming it', async () => {
+  assertUsageError(voicebench('run', '--corpus', '/no/such/dir'), '/no/such/dir', 'no such directory');
+  const empty = await corpusDir();
+  assertUsageError(voicebench('run', '--corpus', empty), empty, 'no .wav files');
+});
+
+test('a bad WAV in the corpus exits 2 naming the file and the problem', async () => {
+  const dir = await corpusDir();
+  await writeFile(join(dir, 'song.wav'), 'ID3\u0003 this is an mp3 really');
+  assertUsageError(voicebench('run', '--corpus', dir), 'song.wav', 'MP3', 'hint:');
+});
+
+test('a WAV without speech and without a sidecar exits 2: no speech found', async () => {
+  const dir = await corpusDir();
+  await writeFile(join(dir, 'hiss.wav'), encodeWav(new Int16Array(32_000)));
+  assertUsageError(voicebench('run', '--corpus', dir), 'hiss.wav', 'no speech found');
+});
+
+test('an invalid sidecar exits 2 listing every bad field with its path', async () => {
+  const dir = await corpusDir();
+  await copyFile(join(DEFAULT_CORPUS_DIR, 'yes.wav'), join(dir, 'yes.wav'));
+  await writeFile(join(dir, 'yes.json'), JSON.stringify({ transcript: 7, speechStartMs: 'soon', speechEndMs: 700 }));
+  assertUsageError(voicebench('run', '--corpus', dir), 'yes.json', 'transcript', 'speechStartMs');
+});
+
+test('run --corpus with a WAV that has no sidecar: speech bounds from the VAD, table and files written', async () => {
+  const dir = await corpusDir();
+  await copyFile(join(DEFAULT_CORPUS_DIR, 'table-booking.wav'), join(dir, 'booking.wav'));
+  const out = await mkdtemp(join(tmpdir(), 'voicebench-out-'));
+  const result = voicebench('run', '--corpus', dir, '--turns', '1', '--profile', 'constant', '--out', out);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /v2v/);
+  assert.match(result.stdout, /median turn waterfall/);
+  assert.equal(result.stderr, '', 'no progress output when stderr is not a terminal');
+  const lines = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n');
+  assert.equal(lines.length, 1);
+  const turn = JSON.parse(lines[0] ?? '{}') as { utterance: string; spans: { v2v?: number } };
+  assert.equal(turn.utterance, 'booking');
+  assert.ok((turn.spans.v2v ?? 0) > 0);
+  const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { complete: boolean; transports: { rest?: { turns: number } } };
+  assert.equal(saved.complete, true);
+  assert.equal(saved.transports.rest?.turns, 1);
+});
