@@ -35,18 +35,5 @@ export function isMarkName(name: string): name is MarkName {
   return MARK_SET.has(name);
 }
 
-/** Marks the agent takes (its half of the turn); the rest are the caller's. */
-export const AGENT_MARKS: readonly MarkName[] = [
-  'agent.speech_end_received',
-  'stt.start',
-  'stt.final',
-  'llm.start',
-  'llm.first_token',
-  'llm.first_phrase',
-  'llm.done',
-  'tts.start',
-  'tts.first_audio',
-  'tts.done',
-  'agent.first_audio_out',
-  'agent.bargein_detected',
-];
+/** Marks the agent may report (everything but the caller's own); `eou` is the agent's when it endpoints. */
+export const AGENT_MARKS: readonly MarkName[] = MARKS.filter((name) => !name.startsWith('caller.'));

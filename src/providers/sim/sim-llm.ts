@@ -1,33 +1,19 @@
-import type { Clock } from '../../metrics/clock.js';
-import type { SimProfile } from '../profile.js';
 import type { ChatMessage, LlmProvider, TurnHints } from '../types.js';
 import { replyFor, tokenize } from './replies.js';
-import type { LatencySampler } from './sampler.js';
-import { ColdStart } from './cold-start.js';
+import { SimStage } from './sim-stage.js';
 
 /**
  * Streams a canned reply token by token on a drift-free schedule: the first token after the
  * sampled time-to-first-token, the rest at the sampled decode speed, or stretched so the last
  * arrives at the sampled completion time when the profile gives one.
  */
-export class SimLlm implements LlmProvider {
-  readonly name = 'sim';
-  readonly #coldStart: ColdStart;
-
-  constructor(
-    private readonly profile: SimProfile,
-    private readonly sampler: LatencySampler,
-    private readonly clock: Clock,
-  ) {
-    this.#coldStart = new ColdStart(profile.coldStartMs);
-  }
-
+export class SimLlm extends SimStage implements LlmProvider {
   async *stream(messages: readonly ChatMessage[], hints: TurnHints, signal: AbortSignal): AsyncIterable<string> {
     const startMs = this.clock.nowMs();
     const { llm } = this.profile;
     const turn = hints.turnIndex;
     const tokens = tokenize(replyFor(messages));
-    const coldMs = this.#coldStart.takePenaltyMs();
+    const coldMs = this.takeColdStartMs();
     const ttftMs = llm.rttMs + coldMs + this.sampler.sampleMs(llm.ttft, 'llm.ttft', turn);
     let spacingMs = 1000 / this.sampler.sampleMs(llm.tokensPerSecond, 'llm.tps', turn);
     if (llm.completion && tokens.length > 1) {

@@ -3,7 +3,7 @@ import type { Clock } from '../../metrics/clock.js';
 import type { SimProfile } from '../profile.js';
 import type { TtsProvider, TurnHints } from '../types.js';
 import type { LatencySampler } from './sampler.js';
-import { ColdStart } from './cold-start.js';
+import { SimStage } from './sim-stage.js';
 
 /** Turns text into real 16 kHz speech; the sim TTS only decides *when* it is delivered. */
 export interface SpeechRenderer {
@@ -19,24 +19,21 @@ export const SIM_TTS_CHUNK_MS = 40;
  * the last arrives at the sampled total when the profile gives one. Rendering the speech is real
  * work: if it takes longer than the sampled latency, the audio is late, as it would be.
  */
-export class SimTts implements TtsProvider {
-  readonly name = 'sim';
-  readonly #coldStart: ColdStart;
-
+export class SimTts extends SimStage implements TtsProvider {
   constructor(
-    private readonly profile: SimProfile,
-    private readonly sampler: LatencySampler,
-    private readonly clock: Clock,
+    profile: SimProfile,
+    sampler: LatencySampler,
+    clock: Clock,
     private readonly renderer: SpeechRenderer,
   ) {
-    this.#coldStart = new ColdStart(profile.coldStartMs);
+    super(profile, sampler, clock);
   }
 
   async *synthesize(text: string, hints: TurnHints, signal: AbortSignal): AsyncIterable<Int16Array> {
     const startMs = this.clock.nowMs();
     const { tts } = this.profile;
     const turn = hints.turnIndex;
-    const coldMs = this.#coldStart.takePenaltyMs();
+    const coldMs = this.takeColdStartMs();
     const ttfbMs = tts.rttMs + coldMs + this.sampler.sampleMs(tts.ttfb, 'tts.ttfb', turn);
     const speech = await this.renderer.render(text, signal);
     const chunkSamples = msToSamples(SIM_TTS_CHUNK_MS);
