@@ -40,6 +40,8 @@ export interface DecodedAudio {
   sampleRateHz: typeof SAMPLE_RATE_HZ;
   sourceFormat: SourceFormat;
   durationMs: number;
+  /** Byte offset of the first sample in the source file (start of the `data` chunk body). */
+  dataOffsetBytes: number;
 }
 
 /**
@@ -150,7 +152,7 @@ export async function decodeWav(bytes: Uint8Array, label: string): Promise<Decod
     // Already voicebench's format: one copy. This sits on the measured path of every REST turn.
     const samples = new Int16Array(frames);
     new Uint8Array(samples.buffer).set(bytes.subarray(data.bodyOffset, data.bodyOffset + frames * 2));
-    return { samples, sampleRateHz: SAMPLE_RATE_HZ, sourceFormat: format, durationMs: samplesToMs(frames) };
+    return { samples, sampleRateHz: SAMPLE_RATE_HZ, sourceFormat: format, durationMs: samplesToMs(frames), dataOffsetBytes: data.bodyOffset };
   }
   // Hand wavefile exactly the sample bytes: its own slice would include the pad byte.
   (wav.data as { samples: Uint8Array }).samples = bytes.subarray(data.bodyOffset, data.bodyOffset + frames * frameBytes);
@@ -166,7 +168,7 @@ export async function decodeWav(bytes: Uint8Array, label: string): Promise<Decod
   const mono = downmix(interleaved, format.channels);
   const resampled = await resampleTo16k(mono, format.sampleRateHz);
   const samples = toInt16(resampled);
-  return { samples, sampleRateHz: SAMPLE_RATE_HZ, sourceFormat: format, durationMs: samplesToMs(samples.length) };
+  return { samples, sampleRateHz: SAMPLE_RATE_HZ, sourceFormat: format, durationMs: samplesToMs(samples.length), dataOffsetBytes: data.bodyOffset };
 }
 
 function fileError(path: string, err: unknown): InputError {

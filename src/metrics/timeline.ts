@@ -33,6 +33,12 @@ export class Timeline {
     }
   }
 
+  /** Marks relative to `anchor` (or the earliest mark when the turn has no anchor), µs-rounded. */
+  toRelativeRecord(anchor: MarkName): MarkRecord {
+    const originMs = this.#marks.get(anchor) ?? Math.min(...this.#marks.values());
+    return Object.fromEntries([...this.#marks].map(([name, atMs]) => [name, Math.round((atMs - originMs) * 1000) / 1000])) as MarkRecord;
+  }
+
   toRecord(): MarkRecord {
     return Object.fromEntries(this.#marks) as MarkRecord;
   }

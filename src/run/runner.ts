@@ -3,7 +3,6 @@ import { loadVadModel, SpeechDetector, type VadModel } from '../audio/vad.js';
 import { TurnError } from '../caller/turn-error.js';
 import { RunError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
-import type { MarkRecord } from '../metrics/marks.js';
 import { computeSpans } from '../metrics/spans.js';
 import type { Timeline } from '../metrics/timeline.js';
 import { computeWaterfall, type ChunkingPolicy } from '../metrics/waterfall.js';
@@ -24,13 +23,6 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Called as each turn finishes (for progress), after it is on disk. */
   onTurn?: (record: TurnRecord, done: number, total: number) => void;
-}
-
-/** Marks relative to the turn's anchor, so a record reads the same in any process. */
-function relativeMarks(timeline: Timeline): MarkRecord {
-  const marks = timeline.toRecord();
-  const originMs = marks['caller.speech_end'] ?? Math.min(...Object.values(marks));
-  return Object.fromEntries(Object.entries(marks).map(([name, atMs]) => [name, Math.round((atMs - originMs) * 1000) / 1000])) as MarkRecord;
 }
 
 function hostInfo(): RunResult['host'] {
@@ -113,7 +105,7 @@ async function runOneTurn(
     const { timeline, reply } = await runTurn(utterance, turnIndex, signal);
     const marks = timeline.toRecord();
     const waterfall = computeWaterfall(marks, chunking);
-    const record: TurnRecord = { transport, turnIndex, utterance: utterance.id, marksMs: relativeMarks(timeline), spans: computeSpans(marks), transcript: utterance.transcript, reply };
+    const record: TurnRecord = { transport, turnIndex, utterance: utterance.id, marksMs: timeline.toRelativeRecord('caller.speech_end'), spans: computeSpans(marks), transcript: utterance.transcript, reply };
     if (waterfall) record.waterfall = waterfall;
     return record;
   } catch (err) {

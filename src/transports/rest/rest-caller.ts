@@ -40,19 +40,6 @@ interface Download {
   doneAtMs: number;
 }
 
-/** Byte offset of the first sample in a WAV's `data` chunk. */
-function dataOffset(wav: Uint8Array): number {
-  const view = new DataView(wav.buffer, wav.byteOffset, wav.byteLength);
-  let offset = 12;
-  while (offset + 8 <= wav.length) {
-    const id = String.fromCharCode(...wav.subarray(offset, offset + 4));
-    const size = view.getUint32(offset + 4, true);
-    if (id === 'data') return offset + 8;
-    offset += 8 + size + (size % 2);
-  }
-  throw new TurnError('agent', 'the reply WAV has no data chunk');
-}
-
 /**
  * The legacy REST caller: endpoint locally, upload the whole utterance, download the whole
  * reply, then play it. `caller.first_audio` is when the bytes of the first audible sample
@@ -85,7 +72,7 @@ export class RestCaller {
     const audibleIndex = firstAudibleSample(reply.samples);
     if (audibleIndex === undefined) throw new TurnError('agent', 'the agent replied with silence');
     const { sampleRateHz, channels, bitsPerSample } = reply.sourceFormat;
-    const audibleByte = dataOffset(download.body) + Math.floor((audibleIndex * sampleRateHz) / SAMPLE_RATE_HZ) * channels * (bitsPerSample / 8);
+    const audibleByte = reply.dataOffsetBytes + Math.floor((audibleIndex * sampleRateHz) / SAMPLE_RATE_HZ) * channels * (bitsPerSample / 8);
     const arrival = download.chunks.find((chunk) => chunk.endByte > audibleByte) ?? download.chunks.at(-1);
     if (arrival) timeline.mark('caller.first_audio', arrival.atMs);
     // Playback starts once the reply is downloaded and decoded; the leading silence plays first.
