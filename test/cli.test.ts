@@ -24,13 +24,20 @@ async function corpusDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'voicebench-corpus-'));
 }
 
+/** A corpus of committed utterances (WAV + sidecar). */
+async function corpusOf(...ids: string[]): Promise<string> {
+  const dir = await corpusDir();
+  for (const id of ids) for (const ext of ['.wav', '.json']) await copyFile(join(DEFAULT_CORPUS_DIR, id + ext), join(dir, id + ext));
+  return dir;
+}
+
 test('--version and --help', () => {
   const version = voicebench('--version');
   assert.equal(version.status, 0);
   assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
   const help = voicebench('run', '--help');
   assert.equal(help.status, 0);
-  for (const option of ['--transport', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
+  for (const option of ['--transport', '--chunking', '--phrase-words', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
 });
 
 test('bad options exit 2 and say what is valid', () => {
@@ -40,6 +47,10 @@ test('bad options exit 2 and say what is valid', () => {
   assertUsageError(voicebench('run', '--seed', '-4'), '--seed');
   assertUsageError(voicebench('run', '--silence-timeout', 'soon'), 'soon');
   assertUsageError(voicebench('fly'), 'fly');
+  assertUsageError(voicebench('run', '--transport', 'rest,carrier-pigeon'), 'carrier-pigeon', 'rest, ws');
+  assertUsageError(voicebench('run', '--chunking', 'word'), 'word', 'full', 'sentence', 'phrase');
+  assertUsageError(voicebench('run', '--phrase-words', '0'), '--phrase-words', 'whole number');
+  assertUsageError(voicebench('run', '--transport', 'rest', '--chunking', 'sentence'), 'REST', 'always', '--transport rest,ws');
 });
 
 test('a missing or empty corpus exits 2 naming it', async () => {
@@ -74,7 +85,7 @@ test('run --corpus with a WAV that has no sidecar: speech bounds from the VAD, t
   const result = voicebench('run', '--corpus', dir, '--turns', '1', '--profile', 'constant', '--out', out);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /v2v/);
-  assert.match(result.stdout, /median turn waterfall/);
+  assert.match(result.stdout, /rest median turn \(turn 0, booking\)/);
   assert.equal(result.stderr, '', 'no progress output when stderr is not a terminal');
   const lines = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n');
   assert.equal(lines.length, 1);
@@ -84,4 +95,17 @@ test('run --corpus with a WAV that has no sidecar: speech bounds from the VAD, t
   const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { complete: boolean; transports: { rest?: { turns: number } } };
   assert.equal(saved.complete, true);
   assert.equal(saved.transports.rest?.turns, 1);
+});
+
+test('run --transport rest,ws: both transports on the same turns, side by side', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'voicebench-out-'));
+  const result = voicebench('run', '--transport', 'rest,ws', '--corpus', await corpusOf('yes'), '--turns', '1', '--profile', 'constant', '--out', out);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /rest \(full\)\s+│\s+ws \(sentence\)/, 'a column group per transport');
+  assert.match(result.stdout, /mean critical path \(ms\)\s+│\s+rest\s+│\s+ws\s+│\s+ws − rest/, 'the waterfall compares the transports');
+  const turns = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { transport: string; utterance: string; spans: { v2v?: number } });
+  assert.deepEqual(turns.map((turn) => [turn.transport, turn.utterance]), [['rest', 'yes'], ['ws', 'yes']]);
+  for (const turn of turns) assert.ok((turn.spans.v2v ?? 0) > 0, `${turn.transport} measured v2v`);
+  const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { config: { chunking: Record<string, string> } };
+  assert.deepEqual(saved.config.chunking, { rest: 'full', ws: 'sentence' });
 });

@@ -42,6 +42,7 @@ export async function respondFull(
   if (reply.length > 0) {
     for await (const chunk of stages.speak(reply, hints, timeline, signal)) chunks.push(chunk);
   }
+  stages.speechDone(timeline);
   conversation.addAssistant(reply);
   return { transcript, reply, audio: concat(chunks) };
 }

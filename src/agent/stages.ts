@@ -1,5 +1,9 @@
+import { SAMPLE_RATE_HZ } from '../audio/pcm.js';
 import type { Timeline } from '../metrics/timeline.js';
-import type { ChatMessage, Pipeline, TurnHints } from '../providers/types.js';
+import type { ChatMessage, Pipeline, SttStream, TurnHints } from '../providers/types.js';
+
+/** A batch-only STT behind a streaming agent keeps at most this much of one utterance. */
+const MAX_BUFFERED_UTTERANCE_SAMPLES = 120 * SAMPLE_RATE_HZ;
 
 /**
  * The one place that marks stage timing around providers (STYLE.md: providers only do the
@@ -15,6 +19,47 @@ export class Stages {
     return transcript;
   }
 
+  /**
+   * Streaming transcription of one utterance: `stt.start` when it opens, `stt.final` when the
+   * final arrives. A provider without streaming gets the buffered utterance in one batch request
+   * at `finish` (its whole latency then lands after end of utterance, as it would).
+   */
+  openTranscription(hints: TurnHints, timeline: Timeline, onPartial: (text: string) => void): SttStream {
+    timeline.mark('stt.start');
+    const { stt } = this.pipeline;
+    if (stt.openStream) {
+      const stream = stt.openStream(hints, onPartial);
+      return {
+        push: (pcm) => stream.push(pcm),
+        finish: async (signal) => {
+          const transcript = await stream.finish(signal);
+          timeline.mark('stt.final');
+          return transcript;
+        },
+      };
+    }
+    const frames: Int16Array[] = [];
+    let buffered = 0;
+    return {
+      push: (pcm) => {
+        if (buffered + pcm.length > MAX_BUFFERED_UTTERANCE_SAMPLES) return;
+        frames.push(pcm);
+        buffered += pcm.length;
+      },
+      finish: async (signal) => {
+        const audio = new Int16Array(buffered);
+        let offset = 0;
+        for (const frame of frames) {
+          audio.set(frame, offset);
+          offset += frame.length;
+        }
+        const transcript = await stt.transcribe(audio, hints, signal);
+        timeline.mark('stt.final');
+        return transcript;
+      },
+    };
+  }
+
   async *reply(messages: readonly ChatMessage[], hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<string> {
     timeline.mark('llm.start');
     for await (const token of this.pipeline.llm.stream(messages, hints, signal)) {
@@ -24,12 +69,17 @@ export class Stages {
     timeline.mark('llm.done');
   }
 
+  /** One chunk of the answer; `tts.start` and `tts.first_audio` belong to the first chunk spoken. */
   async *speak(text: string, hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<Int16Array> {
     timeline.mark('tts.start');
     for await (const chunk of this.pipeline.tts.synthesize(text, hints, signal)) {
       timeline.mark('tts.first_audio');
       yield chunk;
     }
+  }
+
+  /** The last chunk of the answer has been synthesized. */
+  speechDone(timeline: Timeline): void {
     timeline.mark('tts.done');
   }
 }

@@ -253,6 +253,16 @@ export class SpeechDetector {
     return this.enqueue(new Int16Array(0), true);
   }
 
+  /**
+   * Starts over as for a new stream, after the frames already pushed have been classified:
+   * windows realign to the next frame, and model state and pending segments are dropped.
+   */
+  restart(): Promise<void> {
+    const restarted = this.queue.then(() => this.reset());
+    this.queue = restarted;
+    return restarted;
+  }
+
   reset(): void {
     this.vad.reset();
     this.windowFill = 0;

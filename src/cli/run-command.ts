@@ -8,12 +8,18 @@ import type { RunConfig, TransportName } from '../report/result.js';
 import { renderTable } from '../report/table.js';
 import { runBenchmark } from '../run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../scenarios/corpus.js';
-import { DEFAULT_CHUNKING } from '../transports/transport.js';
+import { DEFAULT_CHUNKING, isStreamingTransport } from '../transports/transport.js';
+import { DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
+import { DEFAULT_MAX_AHEAD_MS } from '../agent/outbound-audio.js';
+import { InputError } from '../errors.js';
+import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
 
 interface RunOptions {
   transport: TransportName[];
+  chunking?: ChunkingPolicy;
+  phraseWords: number;
   corpus?: string;
   profile: string;
   turns?: number;
@@ -21,6 +27,16 @@ interface RunOptions {
   out?: string;
   quiet?: boolean;
   silenceTimeout: number;
+}
+
+/** The policy each transport's agent runs: the flag for streaming transports, `full` for REST. */
+function chunkingPerTransport(transports: readonly TransportName[], requested: ChunkingPolicy | undefined): RunConfig['chunking'] {
+  if (requested !== undefined && requested !== 'full' && !transports.some(isStreamingTransport)) {
+    throw new InputError(`--chunking ${requested} has no effect on REST: the REST agent returns the whole reply as one file, so it always synthesizes the full answer`, {
+      hint: 'add a streaming transport, e.g. --transport rest,ws',
+    });
+  }
+  return Object.fromEntries(transports.map((name) => [name, isStreamingTransport(name) ? (requested ?? DEFAULT_CHUNKING[name]) : 'full']));
 }
 
 function defaultOutDir(): string {
@@ -32,6 +48,11 @@ export function runCommand(): Command {
   return new Command('run')
     .description('replay the corpus through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
     .addOption(new Option('--transport <list>', 'comma-separated transports to measure').argParser(parseTransports).default(['rest'], 'rest'))
+    .addOption(
+      new Option('--chunking <policy>', 'when the streaming agent hands the answer to TTS: full (whole answer), sentence, phrase (first words, then phrases); default per transport: ws sentence. REST is always full')
+        .choices([...CHUNKING_POLICIES]),
+    )
+    .option('--phrase-words <n>', 'phrase chunking: words in the first chunk', parsePositiveInt, DEFAULT_FIRST_PHRASE_WORDS)
     .option('--corpus <dir>', 'directory of caller WAVs (+ optional sidecar JSON); default: the committed corpus')
     .addOption(new Option('--profile <name>', 'simulated provider latency profile').choices([...PROFILE_NAMES]).default('typical'))
     .option('--turns <n>', 'turns per transport (utterances repeat in order); default: one per corpus file', parsePositiveInt)
@@ -46,12 +67,15 @@ Examples:
   voicebench run                                   # the committed corpus over REST, profile typical
   voicebench run --profile seed-article --turns 20 # the article's 1400 ms sequential pipeline
   voicebench run --corpus ./my-wavs --out out/     # your own utterances; results in out/
+  voicebench run --transport rest,ws --profile seed-article   # sequential REST vs WebSocket streaming
+  voicebench run --transport ws --chunking full    # streaming transport, answer synthesized whole
 
 Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
     )
     .action(async (options: RunOptions) => {
       const profile = getProfile(options.profile);
       const corpusDir = options.corpus ? resolve(options.corpus) : DEFAULT_CORPUS_DIR;
+      const chunking = chunkingPerTransport(options.transport, options.chunking);
       const corpus = await loadCorpus(corpusDir);
       const config: RunConfig = {
         transports: options.transport,
@@ -60,7 +84,9 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         seed: options.seed,
         turns: options.turns ?? corpus.length,
         silenceTimeoutMs: options.silenceTimeout,
-        chunking: Object.fromEntries(options.transport.map((name) => [name, DEFAULT_CHUNKING[name]])),
+        chunking,
+        firstPhraseWords: options.phraseWords,
+        maxAheadMs: DEFAULT_MAX_AHEAD_MS,
         vadModel: `silero ${DEFAULT_VAD_MODEL}`,
       };
       const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());

@@ -26,7 +26,7 @@ function sum(waterfall: Record<string, number>): number {
 }
 
 test('the full-chunking waterfall attributes each stage and sums exactly to v2v', () => {
-  const waterfall = computeWaterfall(restTurn, 'full');
+  const waterfall = computeWaterfall(restTurn, 'sequential');
   assert.ok(waterfall);
   assert.equal(waterfall.endpointing, 500);
   assert.equal(waterfall.uplink, 1);
@@ -53,7 +53,7 @@ test('overlapping streaming stages are not counted twice', () => {
     'caller.first_audio': 802,
     'caller.first_audio_played': 842,
   };
-  const waterfall = computeWaterfall(marks, 'phrase');
+  const waterfall = computeWaterfall(marks, 'streaming');
   assert.ok(waterfall);
   assert.equal(waterfall.stt, 150);
   assert.equal(waterfall.llm, 250);
@@ -63,7 +63,7 @@ test('overlapping streaming stages are not counted twice', () => {
 
 test('a missing stage leaves its time in other rather than dropping it', () => {
   const { 'tts.start': _start, 'tts.done': _done, ...withoutTts } = restTurn;
-  const waterfall = computeWaterfall(withoutTts, 'full');
+  const waterfall = computeWaterfall(withoutTts, 'sequential');
   assert.ok(waterfall);
   assert.equal(waterfall.tts, 0);
   assert.equal(waterfall.other, 402);
@@ -71,5 +71,5 @@ test('a missing stage leaves its time in other rather than dropping it', () => {
 });
 
 test('no waterfall without v2v', () => {
-  assert.equal(computeWaterfall({ 'caller.speech_end': 1 }, 'full'), undefined);
+  assert.equal(computeWaterfall({ 'caller.speech_end': 1 }, 'sequential'), undefined);
 });

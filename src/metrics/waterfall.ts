@@ -6,8 +6,6 @@ import type { MarkName, MarkRecord } from './marks.js';
  * not add up; the waterfall walks this path instead and sums exactly to `v2v`, with every gap
  * between stages shown as `other`, never hidden (DESIGN.md §2).
  */
-export type ChunkingPolicy = 'full' | 'sentence' | 'phrase';
-
 export const WATERFALL_SEGMENTS = ['endpointing', 'uplink', 'stt', 'llm', 'tts', 'downlink', 'playout', 'other'] as const;
 export type WaterfallSegment = (typeof WATERFALL_SEGMENTS)[number];
 
@@ -17,6 +15,7 @@ interface PathStep {
   to: MarkName;
 }
 
+/** Sequential: each stage finishes before the next starts, and the whole reply travels at once. */
 const FULL_PATH: readonly PathStep[] = [
   { segment: 'endpointing', from: 'caller.speech_end', to: 'eou' },
   { segment: 'uplink', from: 'eou', to: 'agent.speech_end_received' },
@@ -37,8 +36,16 @@ const STREAMING_PATH: readonly PathStep[] = [
   { segment: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played' },
 ];
 
-export function criticalPath(policy: ChunkingPolicy): readonly PathStep[] {
-  return policy === 'full' ? FULL_PATH : STREAMING_PATH;
+/**
+ * How the bot's answer reaches the caller, which decides its critical path: `sequential` (REST)
+ * synthesizes the whole answer before any audio leaves; `streaming` sends audio as it is
+ * synthesized, so the first chunk's synthesis gates the caller whatever the chunking policy
+ * (with `full` chunking that chunk is the whole answer, handed over at `llm.done`).
+ */
+export type Delivery = 'sequential' | 'streaming';
+
+export function criticalPath(delivery: Delivery): readonly PathStep[] {
+  return delivery === 'sequential' ? FULL_PATH : STREAMING_PATH;
 }
 
 export type Waterfall = Record<WaterfallSegment, number>;
@@ -52,13 +59,13 @@ export function emptyWaterfall(): Waterfall {
  * counts only the time past the previous step's end (overlap is not counted twice); time
  * before a step starts is `other`. Undefined when the turn has no `v2v`.
  */
-export function computeWaterfall(marks: MarkRecord, policy: ChunkingPolicy): Waterfall | undefined {
+export function computeWaterfall(marks: MarkRecord, delivery: Delivery): Waterfall | undefined {
   const startMs = marks['caller.speech_end'];
   const endMs = marks['caller.first_audio_played'];
   if (startMs === undefined || endMs === undefined) return undefined;
   const waterfall = emptyWaterfall();
   let cursorMs = startMs;
-  for (const step of criticalPath(policy)) {
+  for (const step of criticalPath(delivery)) {
     const fromMs = marks[step.from];
     const toMs = marks[step.to];
     if (fromMs === undefined || toMs === undefined) continue;

@@ -17,10 +17,23 @@ export interface ChatMessage {
   interrupted?: boolean;
 }
 
+/** One utterance's streaming transcription: audio is pushed as it arrives, the final asked for at end of utterance. */
+export interface SttStream {
+  /** 16 kHz mono PCM16, in order; returns at once (the provider keeps what it needs). */
+  push(pcm: Int16Array): void;
+  /** End of utterance: resolves with the final transcript. */
+  finish(signal: AbortSignal): Promise<string>;
+}
+
 export interface SttProvider {
   readonly name: string;
   /** Batch transcription of 16 kHz mono PCM16. */
   transcribe(pcm: Int16Array, hints: TurnHints, signal: AbortSignal): Promise<string>;
+  /**
+   * Streaming transcription, where the provider has it; `onPartial` receives interim
+   * transcripts while audio is pushed. Without it, streaming agents fall back to `transcribe`.
+   */
+  openStream?(hints: TurnHints, onPartial: (text: string) => void): SttStream;
 }
 
 export interface LlmProvider {

@@ -1,12 +1,13 @@
 import type { MarkRecord } from '../metrics/marks.js';
 import type { SpanSummary } from '../metrics/recorder.js';
 import type { SpanName, SpanValues } from '../metrics/spans.js';
-import type { ChunkingPolicy, Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
+import type { ChunkingPolicy } from '../agent/chunking.js';
+import type { Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
 
 /** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
 export const SCHEMA_VERSION = 1;
 
-export type TransportName = 'rest';
+export type TransportName = 'rest' | 'ws';
 
 export interface RunConfig {
   transports: TransportName[];
@@ -15,7 +16,12 @@ export interface RunConfig {
   seed: number;
   turns: number;
   silenceTimeoutMs: number;
+  /** The agent's chunking policy per transport (REST is always `full`). */
   chunking: Partial<Record<TransportName, ChunkingPolicy>>;
+  /** `phrase` chunking: words in the first chunk handed to TTS. */
+  firstPhraseWords: number;
+  /** Streaming transports: how far ahead of real time the agent may send audio. */
+  maxAheadMs: number;
   vadModel: string;
 }
 
@@ -37,6 +43,8 @@ export interface TurnRecord {
 export interface WaterfallSummary {
   /** The turn whose v2v is nearest the v2v median: its critical path, summing exactly to its v2v. */
   medianTurn: { turnIndex: number; utterance: string; v2v: number; segments: Waterfall } | undefined;
+  /** Each segment's mean over the turns with a waterfall; sums exactly to their mean v2v, so transports compare segment by segment. */
+  meanTurn: { turns: number; v2v: number; segments: Waterfall } | undefined;
   /** Each segment's own percentiles across turns (these do not add up; the median turn's do). */
   segments: Partial<Record<WaterfallSegment, SpanSummary>>;
 }

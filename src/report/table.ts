@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
 import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
-import type { RunResult, TransportResult } from './result.js';
+import type { RunResult, TransportName, TransportResult } from './result.js';
 
 /** The terminal reporter: result in, text out (writing it is the CLI's job). */
 export interface TableOptions {
@@ -9,9 +9,14 @@ export interface TableOptions {
 }
 
 const BAR_WIDTH = 40;
+const TABLE_STYLE = { head: [], border: [], compact: true };
 
 function ms(value: number | undefined): string {
-  return value === undefined ? '-' : value.toFixed(value < 10 ? 1 : 0);
+  return value === undefined ? '-' : value.toFixed(Math.abs(value) < 10 ? 1 : 0);
+}
+
+function signedMs(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
 }
 
 function verdict(p50: number, options: TableOptions): string {
@@ -21,8 +26,11 @@ function verdict(p50: number, options: TableOptions): string {
   return paint(31, `✗ p50 ${ms(p50 - V2V_TARGET_MS)} ms over the ${V2V_TARGET_MS} ms target`);
 }
 
-function spanTable(transport: TransportResult): string {
-  const table = new Table({ head: ['span', 'count', 'p50', 'p90', 'p95', 'p99', 'max'], style: { head: [], border: [] }, colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] });
+type Measured = [TransportName, TransportResult];
+
+/** One transport: every percentile of every span it measured. */
+function singleSpanTable(transport: TransportResult): string {
+  const table = new Table({ head: ['span', 'count', 'p50', 'p90', 'p95', 'p99', 'max'], style: TABLE_STYLE, colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'] });
   for (const name of SPAN_NAMES) {
     const summary = transport.spans[name];
     if (!summary) continue;
@@ -31,12 +39,29 @@ function spanTable(transport: TransportResult): string {
   return table.toString();
 }
 
-function waterfallLines(transport: TransportResult): string[] {
+/** Several transports side by side: a column group per transport, a row per span. */
+function comparisonSpanTable(measured: readonly Measured[]): string {
+  const percentiles = ['p50', 'p95', 'p99'] as const;
+  const table = new Table({
+    style: TABLE_STYLE,
+    colAligns: ['left', ...measured.flatMap(() => percentiles.map(() => 'right' as const))],
+  });
+  table.push([{ content: '' }, ...measured.map(([name, transport]) => ({ content: `${name} (${transport.chunking})`, colSpan: percentiles.length, hAlign: 'center' as const }))]);
+  table.push(['span', ...measured.flatMap(() => percentiles)]);
+  for (const name of SPAN_NAMES) {
+    if (!measured.some(([, transport]) => transport.spans[name])) continue;
+    table.push([name, ...measured.flatMap(([, transport]) => percentiles.map((p) => ms(transport.spans[name]?.[p])))]);
+  }
+  return table.toString();
+}
+
+/** The median turn's critical path as bars on a shared scale, so transports compare by eye. */
+function waterfallBars(name: string, transport: TransportResult, scaleMs: number): string[] {
   const median = transport.waterfall.medianTurn;
   if (!median) return [];
-  const lines = [`median turn waterfall (turn ${median.turnIndex}, ${median.utterance}): v2v ${ms(median.v2v)} ms, critical path`];
+  const lines = [`${name} median turn (turn ${median.turnIndex}, ${median.utterance}): v2v ${ms(median.v2v)} ms, critical path`];
   let offsetMs = 0;
-  const scale = BAR_WIDTH / Math.max(median.v2v, 1);
+  const scale = BAR_WIDTH / Math.max(scaleMs, 1);
   for (const segment of WATERFALL_SEGMENTS) {
     const durationMs = median.segments[segment];
     if (segment !== 'other' && durationMs <= 0) continue;
@@ -48,17 +73,48 @@ function waterfallLines(transport: TransportResult): string[] {
   return lines;
 }
 
+/**
+ * Where each transport's time goes, segment by segment: the mean critical path (means add up,
+ * so each column sums to that transport's mean v2v), and each transport's difference from the
+ * first one.
+ */
+function waterfallComparison(measured: readonly Measured[]): string[] {
+  const withMeans = measured.filter(([, transport]) => transport.waterfall.meanTurn);
+  if (withMeans.length < 2) return [];
+  const [baseName, base] = withMeans[0] as Measured;
+  const others = withMeans.slice(1);
+  const table = new Table({
+    head: ['mean critical path (ms)', ...withMeans.map(([name]) => name), ...others.map(([name]) => `${name} − ${baseName}`)],
+    style: TABLE_STYLE,
+    colAligns: ['left', ...withMeans.map(() => 'right' as const), ...others.map(() => 'right' as const)],
+  });
+  const baseMean = base.waterfall.meanTurn;
+  for (const segment of WATERFALL_SEGMENTS) {
+    const values = withMeans.map(([, transport]) => transport.waterfall.meanTurn?.segments[segment] ?? 0);
+    if (values.every((value) => Math.abs(value) < 0.05) && segment !== 'other') continue;
+    table.push([segment, ...values.map(ms), ...others.map(([, transport]) => signedMs((transport.waterfall.meanTurn?.segments[segment] ?? 0) - (baseMean?.segments[segment] ?? 0)))]);
+  }
+  table.push([
+    'v2v (mean)',
+    ...withMeans.map(([, transport]) => ms(transport.waterfall.meanTurn?.v2v)),
+    ...others.map(([, transport]) => signedMs((transport.waterfall.meanTurn?.v2v ?? 0) - (baseMean?.v2v ?? 0))),
+  ]);
+  return [table.toString()];
+}
+
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
   lines.push(`voicebench ${result.tool.version} · profile ${config.profile} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
-  for (const [name, transport] of Object.entries(result.transports)) {
-    if (!transport) continue;
-    lines.push('', `${name} (chunking ${transport.chunking}): ${transport.turns} turns, ${transport.errors} errors`);
-    lines.push(spanTable(transport));
+  const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
+  for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors`);
+  lines.push(measured.length === 1 ? singleSpanTable((measured[0] as Measured)[1]) : comparisonSpanTable(measured));
+  for (const [name, transport] of measured) {
     const v2v = transport.spans.v2v;
-    if (v2v) lines.push(`v2v: ${verdict(v2v.p50, options)} (p95 ${ms(v2v.p95)} ms)`);
-    lines.push(...waterfallLines(transport));
+    if (v2v) lines.push(`v2v ${name}: ${verdict(v2v.p50, options)} (p95 ${ms(v2v.p95)} ms)`);
   }
+  lines.push(...waterfallComparison(measured));
+  const scaleMs = Math.max(...measured.map(([, transport]) => transport.waterfall.medianTurn?.v2v ?? 0));
+  for (const [name, transport] of measured) lines.push(...waterfallBars(name, transport, scaleMs));
   return `${lines.join('\n')}\n`;
 }

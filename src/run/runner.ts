@@ -1,17 +1,18 @@
 import { arch, cpus, platform } from 'node:os';
+import { chunkText, type ChunkingOptions } from '../agent/chunking.js';
 import { loadVadModel, SpeechDetector, type VadModel } from '../audio/vad.js';
 import { TurnError } from '../caller/turn-error.js';
 import { RunError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
 import { computeSpans } from '../metrics/spans.js';
 import type { Timeline } from '../metrics/timeline.js';
-import { computeWaterfall, type ChunkingPolicy } from '../metrics/waterfall.js';
+import { computeWaterfall } from '../metrics/waterfall.js';
 import type { SimProfile } from '../providers/profile.js';
 import { createSimPipeline } from '../providers/sim/sim-pipeline.js';
 import type { ResultFiles } from '../report/result-files.js';
 import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TurnRecord } from '../report/result.js';
 import type { Utterance } from '../scenarios/utterance.js';
-import { openTransport } from '../transports/transport.js';
+import { isStreamingTransport, openTransport } from '../transports/transport.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { collectGarbage } from './gc.js';
 import { TransportResults } from './transport-results.js';
@@ -53,11 +54,23 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
   const total = config.turns * config.transports.length;
   let done = 0;
   for (const transport of config.transports) {
-    const chunking = config.chunking[transport] ?? 'full';
-    const results = new TransportResults(chunking);
+    const chunking: ChunkingOptions = { policy: config.chunking[transport] ?? 'full', firstPhraseWords: config.firstPhraseWords };
+    const results = new TransportResults(chunking.policy);
     const pipeline = createSimPipeline(deps.profile, config.seed, clock);
-    await pipeline.prepare();
-    const session = await openTransport(transport, { pipeline, clock, vadModel, silenceTimeoutMs: config.silenceTimeoutMs, callId: `${transport}-${config.seed}` });
+    await pipeline.prepare((reply) => chunkText(reply, chunking));
+    const session = await openTransport(transport, {
+      pipeline,
+      clock,
+      vadModel,
+      silenceTimeoutMs: config.silenceTimeoutMs,
+      chunking,
+      maxAheadMs: config.maxAheadMs,
+      callId: `${transport}-${config.seed}`,
+      signal,
+    }).catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      throw new RunError(`${transport}: could not connect caller and agent: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
     try {
       await session.warmUp(signal).catch((err: unknown) => {
         if (signal.aborted) throw err;
@@ -67,7 +80,7 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
         signal.throwIfAborted();
         collectGarbage();
         const utterance = corpus[turnIndex % corpus.length] as Utterance;
-        const record = await runOneTurn(transport, chunking, utterance, turnIndex, session.runTurn.bind(session), signal);
+        const record = await runOneTurn(transport, utterance, turnIndex, session.runTurn.bind(session), signal);
         results.add(record);
         result.transports[transport] = results.summary();
         await files.appendTurn(record);
@@ -95,7 +108,6 @@ async function warmUpVad(vadModel: VadModel): Promise<void> {
 
 async function runOneTurn(
   transport: TransportName,
-  chunking: ChunkingPolicy,
   utterance: Utterance,
   turnIndex: number,
   runTurn: (utterance: Utterance, turnIndex: number, signal: AbortSignal) => Promise<{ timeline: Timeline; reply: string }>,
@@ -104,7 +116,7 @@ async function runOneTurn(
   try {
     const { timeline, reply } = await runTurn(utterance, turnIndex, signal);
     const marks = timeline.toRecord();
-    const waterfall = computeWaterfall(marks, chunking);
+    const waterfall = computeWaterfall(marks, isStreamingTransport(transport) ? 'streaming' : 'sequential');
     const record: TurnRecord = { transport, turnIndex, utterance: utterance.id, marksMs: timeline.toRelativeRecord('caller.speech_end'), spans: computeSpans(marks), transcript: utterance.transcript, reply };
     if (waterfall) record.waterfall = waterfall;
     return record;

@@ -1,5 +1,6 @@
 import { HistogramSet, SpanRecorder } from '../metrics/recorder.js';
-import { WATERFALL_SEGMENTS, type ChunkingPolicy, type WaterfallSegment } from '../metrics/waterfall.js';
+import type { ChunkingPolicy } from '../agent/chunking.js';
+import { emptyWaterfall, WATERFALL_SEGMENTS, type WaterfallSegment } from '../metrics/waterfall.js';
 import type { TransportResult, TurnRecord } from '../report/result.js';
 
 /** Accumulates one transport's turns into histograms; keeps only what the median waterfall needs. */
@@ -7,6 +8,9 @@ export class TransportResults {
   readonly #spans = new SpanRecorder();
   readonly #segments = new HistogramSet<WaterfallSegment>();
   readonly #waterfallTurns: TurnRecord[] = [];
+  /** Exact sums, for the mean waterfall (means add up where percentiles do not). */
+  readonly #segmentSumsMs = emptyWaterfall();
+  #v2vSumMs = 0;
   #turns = 0;
   #errors = 0;
 
@@ -21,8 +25,18 @@ export class TransportResults {
     this.#spans.recordSpans(record.spans);
     if (record.waterfall && record.spans.v2v !== undefined) {
       this.#segments.recordAll(record.waterfall);
+      for (const segment of WATERFALL_SEGMENTS) this.#segmentSumsMs[segment] += record.waterfall[segment];
+      this.#v2vSumMs += record.spans.v2v;
       this.#waterfallTurns.push({ ...record, marksMs: {} });
     }
+  }
+
+  private meanTurn(): TransportResult['waterfall']['meanTurn'] {
+    const turns = this.#waterfallTurns.length;
+    if (turns === 0) return undefined;
+    const segments = emptyWaterfall();
+    for (const segment of WATERFALL_SEGMENTS) segments[segment] = this.#segmentSumsMs[segment] / turns;
+    return { turns, v2v: this.#v2vSumMs / turns, segments };
   }
 
   summary(): TransportResult {
@@ -43,7 +57,7 @@ export class TransportResults {
       turns: this.#turns,
       errors: this.#errors,
       spans,
-      waterfall: { medianTurn, segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
+      waterfall: { medianTurn, meanTurn: this.meanTurn(), segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
     };
   }
 }

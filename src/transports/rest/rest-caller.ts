@@ -7,9 +7,9 @@ import { SAMPLE_RATE_HZ, samplesToMs } from '../../audio/pcm.js';
 import { captureUntilEndOfUtterance } from '../../caller/endpointing.js';
 import { TurnError } from '../../caller/turn-error.js';
 import type { Clock } from '../../metrics/clock.js';
-import { AGENT_MARKS } from '../../metrics/marks.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Utterance } from '../../scenarios/utterance.js';
+import { agentMarksOnly } from '../agent-marks.js';
 import { HEADER_CALL, HEADER_MARKS, HEADER_REPLY, HEADER_TRANSCRIPT, HEADER_TURN, HEADER_WARMUP, TURN_PATH } from './rest-protocol.js';
 
 export interface RestCallerOptions {
@@ -128,13 +128,11 @@ function decodeReply(header: string): string {
   }
 }
 
-/** Only the agent's own marks are taken from its response; the caller's are never overwritten. */
 function parseMarks(header: string | string[] | undefined): Record<string, number> {
   if (typeof header !== 'string') return {};
   try {
     const parsed: unknown = JSON.parse(header);
-    if (!parsed || typeof parsed !== 'object') return {};
-    return Object.fromEntries(Object.entries(parsed).filter(([name, atMs]) => (AGENT_MARKS as readonly string[]).includes(name) && typeof atMs === 'number'));
+    return parsed && typeof parsed === 'object' ? agentMarksOnly(parsed as Record<string, unknown>) : {};
   } catch (err) {
     throw new TurnError('agent', `the agent's ${HEADER_MARKS} header is not JSON`, { cause: err });
   }

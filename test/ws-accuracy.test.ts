@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_FIRST_PHRASE_WORDS } from '../src/agent/chunking.js';
+import { WATERFALL_SEGMENTS } from '../src/metrics/waterfall.js';
+import { PROFILES } from '../src/providers/profiles.js';
+import { expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
+
+/**
+ * The accuracy contract of issue #2, over WebSocket streaming: with zero-variance providers the
+ * stage spans measure what the providers were configured to take (±1 ms p50, ±3 ms p99), and
+ * the waterfall leaves at most 2 ms (p50) unexplained.
+ */
+const constant = PROFILES.constant;
+const TURNS = 5;
+
+test('WebSocket over loopback with --profile constant measures the configured stage latencies', async () => {
+  const { result, turns } = await runBench({ transports: ['ws'], profile: 'constant', seed: 1, turns: TURNS });
+  const ws = result.transports.ws;
+  assert.ok(ws, 'ws results');
+  assert.equal(ws.chunking, 'sentence', 'ws defaults to sentence chunking');
+  assert.equal(ws.errors, 0, JSON.stringify(turns.filter((turn) => turn.error)));
+  assert.equal(turns.length, TURNS);
+
+  const within = (name: string, values: number[], expectedMs: number | number[]): void => {
+    const errors = values.map((value, index) => value - (Array.isArray(expectedMs) ? (expectedMs[index] ?? NaN) : expectedMs));
+    const p50 = percentile(errors.map(Math.abs), 50);
+    const p99 = percentile(errors.map(Math.abs), 99);
+    assert.ok(p50 <= 1, `${name}: |error| p50 ${p50.toFixed(3)} ms (errors ${errors.map((e) => e.toFixed(2)).join(', ')})`);
+    assert.ok(p99 <= 3, `${name}: |error| p99 ${p99.toFixed(3)} ms (errors ${errors.map((e) => e.toFixed(2)).join(', ')})`);
+  };
+  // streaming: the STT's final comes its configured time after the agent's end of utterance
+  within('stt (eou → stt.final)', turns.map((turn) => turn.spans.stt ?? NaN), constant.stt.streamingFinal.p50Ms);
+  within('llm.ttft', turns.map((turn) => turn.spans['llm.ttft'] ?? NaN), constant.llm.ttft.p50Ms);
+  within('tts.ttfb', turns.map((turn) => turn.spans['tts.ttfb'] ?? NaN), constant.tts.ttfb.p50Ms);
+  within(
+    'llm.first_phrase (the first sentence handed to TTS)',
+    turns.map((turn) => turn.spans['llm.first_phrase'] ?? NaN),
+    turns.map((turn) => expectedFirstPhraseMs(turn.transcript ?? '', { policy: 'sentence', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS }, constant)),
+  );
+
+  for (const turn of turns) {
+    const waterfall = turn.waterfall;
+    assert.ok(waterfall, `turn ${turn.turnIndex} has a waterfall`);
+    const total = WATERFALL_SEGMENTS.reduce((sum, segment) => sum + waterfall[segment], 0);
+    assert.ok(Math.abs(total - (turn.spans.v2v ?? NaN)) < 1e-6, `turn ${turn.turnIndex}: waterfall ${total} ≠ v2v ${turn.spans.v2v}`);
+    // the agent endpoints: the same silence timeout as REST's caller, plus at most a VAD window and the uplink
+    assert.ok((turn.spans.endpointing ?? 0) >= 500, `endpointing ${turn.spans.endpointing}`);
+    assert.ok((turn.spans.uplink ?? NaN) >= 0, 'the speech-end frame was received after it was sent');
+  }
+  const otherP50 = percentile(turns.map((turn) => turn.waterfall?.other ?? NaN), 50);
+  assert.ok(otherP50 <= 2, `waterfall other p50 ${otherP50.toFixed(3)} ms`);
+  const uplinkP50 = percentile(turns.map((turn) => turn.spans.uplink ?? NaN), 50);
+  assert.ok(uplinkP50 <= 2, `one frame across loopback: uplink p50 ${uplinkP50.toFixed(3)} ms`);
+});
