@@ -99,13 +99,19 @@ test('run --corpus with a WAV that has no sidecar: speech bounds from the VAD, t
 
 test('run --transport rest,ws: both transports on the same turns, side by side', async () => {
   const out = await mkdtemp(join(tmpdir(), 'voicebench-out-'));
-  const result = voicebench('run', '--transport', 'rest,ws', '--corpus', await corpusOf('yes'), '--turns', '1', '--profile', 'constant', '--out', out);
+  const result = voicebench('run', '--transport', 'rest,ws', '--corpus', await corpusOf('yes'), '--turns', '1', '--profile', 'seed-article', '--seed', '5', '--out', out);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /rest \(full\)\s+│\s+ws \(sentence\)/, 'a column group per transport');
   assert.match(result.stdout, /mean critical path \(ms\)\s+│\s+rest\s+│\s+ws\s+│\s+ws − rest/, 'the waterfall compares the transports');
-  const turns = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { transport: string; utterance: string; spans: { v2v?: number } });
+  type Spans = Record<'v2v' | 'llm.ttft' | 'tts.ttfb', number | undefined>;
+  const turns = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { transport: string; utterance: string; spans: Spans });
   assert.deepEqual(turns.map((turn) => [turn.transport, turn.utterance]), [['rest', 'yes'], ['ws', 'yes']]);
   for (const turn of turns) assert.ok((turn.spans.v2v ?? 0) > 0, `${turn.transport} measured v2v`);
+  // the same seed gives the same turn the same sampled provider latencies on both transports
+  const [rest, ws] = turns as [{ spans: Spans }, { spans: Spans }];
+  for (const span of ['llm.ttft', 'tts.ttfb'] as const) {
+    assert.ok(Math.abs((rest.spans[span] ?? NaN) - (ws.spans[span] ?? NaN)) <= 3, `${span}: rest ${rest.spans[span]} ms, ws ${ws.spans[span]} ms`);
+  }
   const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { config: { chunking: Record<string, string> } };
   assert.deepEqual(saved.config.chunking, { rest: 'full', ws: 'sentence' });
 });
