@@ -82,3 +82,38 @@ export function expectedFirstPhraseMs(transcript: string, options: ChunkingOptio
   if (index < 0) index = tokens.length - 1; // the first chunk is complete only when the stream ends, with the last token
   return profile.llm.ttft.p50Ms + (index * 1000) / profile.llm.tokensPerSecond.p50Ms;
 }
+
+/** P(K ≥ k) for K ~ Binomial(n, q). */
+export function binomialTail(n: number, q: number, k: number): number {
+  let below = 0;
+  let term = (1 - q) ** n; // P(K = 0)
+  for (let i = 0; i < k; i++) {
+    below += term;
+    term *= ((n - i) / (i + 1)) * (q / (1 - q));
+  }
+  return Math.max(0, 1 - below);
+}
+
+/** Far above any scheduling hiccup, far below a misplaced mark (a frame, a token, a stage). */
+export const ACCURACY_CEILING_MS = 10;
+
+/**
+ * The accuracy contract (issue #2): measured − configured within ±1 ms at p50 and ±3 ms at p99.
+ * p50 is checked on the median error. "p99 ≤ 3 ms" is a claim about the population of turns, so
+ * on n turns it fails only when more turns exceed 3 ms than a population meeting it would give
+ * with probability under 1 % (binomial tail, 1 % per turn); none may pass the ceiling. On
+ * this shared 2-core machine the OS alone sometimes wakes a sleeper 3–6 ms late; requiring every
+ * one of a handful of turns to stay within 3 ms would test the host, not voicebench.
+ */
+export function assertAccuracy(name: string, measuredMs: readonly number[], expectedMs: number | readonly number[]): void {
+  const errors = measuredMs.map((value, index) => value - (typeof expectedMs === 'number' ? expectedMs : (expectedMs[index] ?? NaN)));
+  const shown = errors.map((error) => error.toFixed(2)).join(', ');
+  const medianError = percentile(errors, 50);
+  if (!(Math.abs(medianError) <= 1)) throw new Error(`${name}: median error ${medianError.toFixed(3)} ms, more than ±1 ms (errors ${shown})`);
+  const beyond = errors.filter((error) => !(Math.abs(error) <= 3)).length;
+  let allowed = 0;
+  while (binomialTail(errors.length, 0.01, allowed + 1) >= 0.01) allowed++;
+  if (beyond > allowed) throw new Error(`${name}: ${beyond} of ${errors.length} turns beyond ±3 ms, more than a p99 of 3 ms allows (${allowed}) (errors ${shown})`);
+  const worst = Math.max(...errors.map(Math.abs));
+  if (!(worst <= ACCURACY_CEILING_MS)) throw new Error(`${name}: an error of ${worst.toFixed(2)} ms (errors ${shown})`);
+}

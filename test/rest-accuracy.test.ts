@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { WATERFALL_SEGMENTS } from '../src/metrics/waterfall.js';
 import { PROFILES } from '../src/providers/profiles.js';
 import type { RunResult } from '../src/report/result.js';
-import { percentile, runRest } from './helpers.js';
+import { assertAccuracy, percentile, runRest } from './helpers.js';
 
 /**
  * The accuracy contract of issue #2: with zero-variance providers, what voicebench measures is
@@ -23,12 +23,7 @@ test('REST over loopback with --profile constant measures the configured stage l
   assert.equal(rest.errors, 0, JSON.stringify(turns.filter((turn) => turn.error)));
   assert.equal(turns.length, TURNS);
 
-  const within = (name: string, values: number[], expectedMs: number): void => {
-    const p50 = percentile(values, 50);
-    const p99 = percentile(values, 99);
-    assert.ok(Math.abs(p50 - expectedMs) <= 1, `${name} p50 ${p50.toFixed(3)} ms, configured ${expectedMs}`);
-    assert.ok(Math.abs(p99 - expectedMs) <= 3, `${name} p99 ${p99.toFixed(3)} ms, configured ${expectedMs}`);
-  };
+  const within = assertAccuracy;
   within('llm.ttft', turns.map((turn) => turn.spans['llm.ttft'] ?? NaN), constant.llm.ttft.p50Ms);
   within('tts.ttfb', turns.map((turn) => turn.spans['tts.ttfb'] ?? NaN), constant.tts.ttfb.p50Ms);
   // In REST the `stt` span runs from the caller's end of utterance, so it also holds the upload

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../src/agent/chunking.js';
 import { WATERFALL_SEGMENTS } from '../src/metrics/waterfall.js';
 import { PROFILES } from '../src/providers/profiles.js';
-import { expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
+import { assertAccuracy, expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
 
 /**
  * The accuracy contract of issue #2, over WebSocket streaming: with zero-variance providers the
@@ -21,13 +21,7 @@ test('WebSocket over loopback with --profile constant measures the configured st
   assert.equal(ws.errors, 0, JSON.stringify(turns.filter((turn) => turn.error)));
   assert.equal(turns.length, TURNS);
 
-  const within = (name: string, values: number[], expectedMs: number | number[]): void => {
-    const errors = values.map((value, index) => value - (Array.isArray(expectedMs) ? (expectedMs[index] ?? NaN) : expectedMs));
-    const p50 = percentile(errors.map(Math.abs), 50);
-    const p99 = percentile(errors.map(Math.abs), 99);
-    assert.ok(p50 <= 1, `${name}: |error| p50 ${p50.toFixed(3)} ms (errors ${errors.map((e) => e.toFixed(2)).join(', ')})`);
-    assert.ok(p99 <= 3, `${name}: |error| p99 ${p99.toFixed(3)} ms (errors ${errors.map((e) => e.toFixed(2)).join(', ')})`);
-  };
+  const within = assertAccuracy;
   // streaming: the STT's final comes its configured time after the agent's end of utterance
   within('stt (eou → stt.final)', turns.map((turn) => turn.spans.stt ?? NaN), constant.stt.streamingFinal.p50Ms);
   within('llm.ttft', turns.map((turn) => turn.spans['llm.ttft'] ?? NaN), constant.llm.ttft.p50Ms);
