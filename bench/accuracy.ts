@@ -9,7 +9,8 @@ import { ResultFiles } from '../src/report/result-files.js';
 import type { TransportName, TurnRecord } from '../src/report/result.js';
 import { runBenchmark } from '../src/run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../src/scenarios/corpus.js';
-import { DEFAULT_CHUNKING } from '../src/transports/transport.js';
+import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
+import type { CodecName } from '../src/audio/codecs.js';
 
 export interface AccuracyRow {
   transport: TransportName;
@@ -29,7 +30,7 @@ export function percentile(values: readonly number[], p: number): number {
 export const round = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** One transport over the committed corpus with zero-variance providers; every turn's record. */
-async function constantRun(transport: TransportName, turns: number): Promise<TurnRecord[]> {
+async function constantRun(transport: TransportName, turns: number, codec: CodecName): Promise<TurnRecord[]> {
   const profile = getProfile('constant');
   const dir = await mkdtemp(join(tmpdir(), 'voicebench-bench-'));
   const records: TurnRecord[] = [];
@@ -44,6 +45,8 @@ async function constantRun(transport: TransportName, turns: number): Promise<Tur
       chunking: { [transport]: DEFAULT_CHUNKING[transport] },
       firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS,
       maxAheadMs: DEFAULT_MAX_AHEAD_MS,
+      codec,
+      jitterBufferMs: DEFAULT_JITTER_BUFFER_MS,
       vadModel: 'silero legacy',
     },
     await loadCorpus(DEFAULT_CORPUS_DIR),
@@ -53,9 +56,9 @@ async function constantRun(transport: TransportName, turns: number): Promise<Tur
 }
 
 /** Measured minus configured, per stage, for one transport over loopback. */
-export async function benchAccuracy(transport: TransportName, turns = 18): Promise<{ rows: AccuracyRow[]; turns: TurnRecord[] }> {
+export async function benchAccuracy(transport: TransportName, turns = 18, codec: CodecName = 'opus'): Promise<{ rows: AccuracyRow[]; turns: TurnRecord[] }> {
   const profile = getProfile('constant');
-  const records = await constantRun(transport, turns);
+  const records = await constantRun(transport, turns, codec);
   const row = (measure: string, configuredMs: number, values: number[]): AccuracyRow => {
     const p50Ms = percentile(values, 50);
     const p99Ms = percentile(values, 99);

@@ -12,7 +12,8 @@ import { ResultFiles } from '../src/report/result-files.js';
 import type { RunConfig, RunResult, TransportName, TurnRecord } from '../src/report/result.js';
 import { runBenchmark } from '../src/run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../src/scenarios/corpus.js';
-import { DEFAULT_CHUNKING } from '../src/transports/transport.js';
+import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
+import type { CodecName } from '../src/audio/codecs.js';
 
 export interface MeasuredRun {
   result: RunResult;
@@ -28,6 +29,7 @@ export interface BenchOptions {
   /** Streaming transports' policy; default per transport. */
   chunking?: ChunkingPolicy;
   corpusDir?: string;
+  codec?: CodecName;
 }
 
 /** Runs the benchmark in-process over the committed corpus, as `voicebench run` would. */
@@ -45,6 +47,8 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     chunking: Object.fromEntries(options.transports.map((name) => [name, name === 'rest' ? 'full' : (options.chunking ?? DEFAULT_CHUNKING[name])])),
     firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS,
     maxAheadMs: DEFAULT_MAX_AHEAD_MS,
+    codec: options.codec ?? 'opus',
+    jitterBufferMs: DEFAULT_JITTER_BUFFER_MS,
     vadModel: 'silero legacy',
   };
   const result = await runBenchmark(config, corpus, { clock: systemClock, profile: getProfile(options.profile), files: new ResultFiles(dir), signal: new AbortController().signal });

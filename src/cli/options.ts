@@ -36,3 +36,12 @@ export function parseTransports(value: string): TransportName[] {
   }
   return [...new Set(names)] as TransportName[];
 }
+
+/** Milliseconds where 0 is meaningful (a jitter buffer can be off). */
+export function parseMsOrZero(value: string): number {
+  if (/^\s*0+(\.0+)?\s*(ms)?\s*$/.test(value)) return 0;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/.exec(value);
+  const parsed = match ? Number(match[1]) : NaN;
+  if (!Number.isFinite(parsed) || parsed > 1000) throw new InvalidArgumentError(`expected milliseconds from 0 to 1000 (e.g. 40 or 40ms), got "${value}"`);
+  return parsed;
+}

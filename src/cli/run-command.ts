@@ -8,18 +8,21 @@ import type { RunConfig, TransportName } from '../report/result.js';
 import { renderTable } from '../report/table.js';
 import { runBenchmark } from '../run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../scenarios/corpus.js';
-import { DEFAULT_CHUNKING, isStreamingTransport } from '../transports/transport.js';
+import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS, isStreamingTransport } from '../transports/transport.js';
+import { CODEC_NAMES, type CodecName } from '../audio/codecs.js';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../agent/outbound-audio.js';
 import { InputError } from '../errors.js';
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
-import { parseMs, parsePositiveInt, parseSeed, parseTransports } from './options.js';
+import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
 
 interface RunOptions {
   transport: TransportName[];
   chunking?: ChunkingPolicy;
   phraseWords: number;
+  codec: CodecName;
+  jitterBuffer: number;
   corpus?: string;
   profile: string;
   turns?: number;
@@ -49,10 +52,12 @@ export function runCommand(): Command {
     .description('replay the corpus through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
     .addOption(new Option('--transport <list>', 'comma-separated transports to measure').argParser(parseTransports).default(['rest'], 'rest'))
     .addOption(
-      new Option('--chunking <policy>', 'when the streaming agent hands the answer to TTS: full (whole answer), sentence, phrase (first words, then phrases); default per transport: ws sentence. REST is always full')
+      new Option('--chunking <policy>', 'when the streaming agent hands the answer to TTS: full (whole answer), sentence, phrase (first words, then phrases); default per transport: ws sentence, webrtc phrase. REST is always full')
         .choices([...CHUNKING_POLICIES]),
     )
     .option('--phrase-words <n>', 'phrase chunking: words in the first chunk', parsePositiveInt, DEFAULT_FIRST_PHRASE_WORDS)
+    .addOption(new Option('--codec <name>', 'webrtc: RTP audio codec, opus (48 kHz) or pcmu (G.711 µ-law, 8 kHz)').choices([...CODEC_NAMES]).default('opus'))
+    .option('--jitter-buffer <ms>', 'webrtc: the caller holds the first bot audio this long before playing (counted in v2v)', parseMsOrZero, DEFAULT_JITTER_BUFFER_MS)
     .option('--corpus <dir>', 'directory of caller WAVs (+ optional sidecar JSON); default: the committed corpus')
     .addOption(new Option('--profile <name>', 'simulated provider latency profile').choices([...PROFILE_NAMES]).default('typical'))
     .option('--turns <n>', 'turns per transport (utterances repeat in order); default: one per corpus file', parsePositiveInt)
@@ -69,6 +74,8 @@ Examples:
   voicebench run --corpus ./my-wavs --out out/     # your own utterances; results in out/
   voicebench run --transport rest,ws --profile seed-article   # sequential REST vs WebSocket streaming
   voicebench run --transport ws --chunking full    # streaming transport, answer synthesized whole
+  voicebench run --transport rest,ws,webrtc --profile seed-article   # the three architectures
+  voicebench run --transport webrtc --codec pcmu --jitter-buffer 60  # G.711 with a deeper jitter buffer
 
 Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
     )
@@ -87,6 +94,8 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         chunking,
         firstPhraseWords: options.phraseWords,
         maxAheadMs: DEFAULT_MAX_AHEAD_MS,
+        codec: options.codec,
+        jitterBufferMs: options.jitterBuffer,
         vadModel: `silero ${DEFAULT_VAD_MODEL}`,
       };
       const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());

@@ -2,12 +2,13 @@ import type { MarkRecord } from '../metrics/marks.js';
 import type { SpanSummary } from '../metrics/recorder.js';
 import type { SpanName, SpanValues } from '../metrics/spans.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
+import type { CodecName } from '../audio/codecs.js';
 import type { Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
 
 /** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
 export const SCHEMA_VERSION = 1;
 
-export type TransportName = 'rest' | 'ws';
+export type TransportName = 'rest' | 'ws' | 'webrtc';
 
 export interface RunConfig {
   transports: TransportName[];
@@ -22,6 +23,9 @@ export interface RunConfig {
   firstPhraseWords: number;
   /** Streaming transports: how far ahead of real time the agent may send audio. */
   maxAheadMs: number;
+  /** WebRTC: the RTP audio codec and the caller's jitter buffer. */
+  codec: CodecName;
+  jitterBufferMs: number;
   vadModel: string;
 }
 
@@ -49,7 +53,20 @@ export interface WaterfallSummary {
   segments: Partial<Record<WaterfallSegment, SpanSummary>>;
 }
 
-export interface TransportResult {
+/** What a transport measured outside the turns. */
+export interface TransportDetails {
+  /** WebRTC: offer → ICE + DTLS connected, in ms. Not inside any turn's v2v. */
+  connect?: { coldMs?: number; warmMs: number[] };
+  /** WebRTC: RTP packets each way, and the gaps in their sequence numbers. */
+  rtp?: {
+    codec: CodecName;
+    jitterBufferMs: number;
+    uplink: { packetsReceived: number; packetsLost: number };
+    downlink: { packetsReceived: number; packetsLost: number };
+  };
+}
+
+export interface TransportResult extends TransportDetails {
   chunking: ChunkingPolicy;
   turns: number;
   errors: number;

@@ -67,6 +67,8 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
       maxAheadMs: config.maxAheadMs,
       callId: `${transport}-${config.seed}`,
       signal,
+      codec: config.codec,
+      jitterBufferMs: config.jitterBufferMs,
     }).catch((err: unknown) => {
       if (signal.aborted) throw err;
       throw new RunError(`${transport}: could not connect caller and agent: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -82,7 +84,7 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
         const utterance = corpus[turnIndex % corpus.length] as Utterance;
         const record = await runOneTurn(transport, utterance, turnIndex, session.runTurn.bind(session), signal);
         results.add(record);
-        result.transports[transport] = results.summary();
+        result.transports[transport] = { ...results.summary(), ...session.details?.() };
         await files.appendTurn(record);
         await files.writeResult(result);
         deps.onTurn?.(record, ++done, total);

@@ -8,13 +8,23 @@ import type { Utterance } from '../scenarios/utterance.js';
 import type { TurnResult } from './rest/rest-caller.js';
 import { RestCaller } from './rest/rest-caller.js';
 import { startRestAgent } from './rest/rest-agent.js';
+import type { CodecName } from '../audio/codecs.js';
+import type { TransportDetails } from '../report/result.js';
+import { WebRtcCaller, type ConnectSample } from './webrtc/webrtc-caller.js';
+import { startWebRtcAgent } from './webrtc/webrtc-agent.js';
 import { WsCaller } from './ws/ws-caller.js';
 import { startWsAgent } from './ws/ws-agent.js';
 
-export const TRANSPORT_NAMES: readonly TransportName[] = ['rest', 'ws'];
+export const TRANSPORT_NAMES: readonly TransportName[] = ['rest', 'ws', 'webrtc'];
 
 /** Each transport's default chunking policy reproduces its architecture (DESIGN.md §3). */
-export const DEFAULT_CHUNKING: Record<TransportName, ChunkingPolicy> = { rest: 'full', ws: 'sentence' };
+export const DEFAULT_CHUNKING: Record<TransportName, ChunkingPolicy> = { rest: 'full', ws: 'sentence', webrtc: 'phrase' };
+
+/** A browser's jitter buffer starts around 40 ms on a clean network (WebRTC's NetEq target floor is similar). */
+export const DEFAULT_JITTER_BUFFER_MS = 40;
+
+/** Extra connections the WebRTC warm-up sets up and tears down, to report warm set-up apart from cold. */
+const WARM_CONNECTS = 3;
 
 /** Transports whose agent streams its answer; REST returns one file, so its policy is always `full`. */
 export function isStreamingTransport(name: TransportName): boolean {
@@ -30,6 +40,9 @@ export interface TransportDeps {
   maxAheadMs: number;
   callId: string;
   signal: AbortSignal;
+  /** WebRTC only. */
+  codec: CodecName;
+  jitterBufferMs: number;
 }
 
 /** A caller and an agent connected by one transport, for the turns of one run. */
@@ -37,6 +50,8 @@ export interface TransportSession {
   /** Unmeasured: connects and exercises the path once so turn 0 is not a connection benchmark. */
   warmUp(signal: AbortSignal): Promise<void>;
   runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<TurnResult>;
+  /** What the transport measured outside the turns (WebRTC: set-up time, RTP packets). */
+  details?(): TransportDetails;
   close(): Promise<void>;
 }
 
@@ -57,6 +72,54 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
         runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
         close: async () => {
           caller.close();
+          await agent.close();
+        },
+      };
+    }
+    case 'webrtc': {
+      const agent = await startWebRtcAgent({
+        pipeline: deps.pipeline,
+        clock: deps.clock,
+        vadModel: deps.vadModel,
+        silenceTimeoutMs: deps.silenceTimeoutMs,
+        chunking: deps.chunking,
+        maxAheadMs: deps.maxAheadMs,
+      });
+      const callerOptions = { agentUrl: agent.url, clock: deps.clock, codec: deps.codec, jitterBufferMs: deps.jitterBufferMs, sendHints: true };
+      let caller: WebRtcCaller;
+      try {
+        caller = await WebRtcCaller.connect(callerOptions, deps.signal);
+      } catch (err) {
+        await agent.close();
+        throw err;
+      }
+      const connects: ConnectSample[] = [caller.connect];
+      return {
+        warmUp: async (signal) => {
+          for (let i = 0; i < WARM_CONNECTS; i++) {
+            const extra = await WebRtcCaller.connect(callerOptions, signal);
+            connects.push(extra.connect);
+            await extra.close();
+          }
+          await caller.warmUp(signal);
+        },
+        runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
+        details: () => {
+          const uplink = agent.stats();
+          const warm = connects.filter((sample) => !sample.cold).map((sample) => sample.connectMs);
+          const cold = connects.find((sample) => sample.cold)?.connectMs;
+          return {
+            connect: { ...(cold === undefined ? {} : { coldMs: cold }), warmMs: warm },
+            rtp: {
+              codec: deps.codec,
+              jitterBufferMs: deps.jitterBufferMs,
+              uplink: { packetsReceived: uplink.packetsReceived, packetsLost: uplink.packetsLost },
+              downlink: { packetsReceived: caller.downlink.received, packetsLost: caller.downlink.lost },
+            },
+          };
+        },
+        close: async () => {
+          await caller.close();
           await agent.close();
         },
       };

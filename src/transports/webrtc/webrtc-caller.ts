@@ -1,0 +1,134 @@
+import { RtpHeader, RtpPacket } from 'werift';
+import { CODECS, createDecoder, createEncoder, type CodecName } from '../../audio/codecs.js';
+import { StreamingCaller, type CallerLink } from '../../caller/streaming-caller.js';
+import { TransportError } from '../../errors.js';
+import type { Clock } from '../../metrics/clock.js';
+import type { Utterance } from '../../scenarios/utterance.js';
+import type { TurnResult } from '../rest/rest-caller.js';
+import { agentMessageSchema, parseMessage } from '../stream-protocol.js';
+import { channelOpen, connected, createPeer, EVENTS_CHANNEL, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The first WebRTC set-up in a process pays for loading and JIT-compiling DTLS, SCTP and SRTP: it is reported apart. */
+let connectedBefore = false;
+
+export interface WebRtcCallerOptions {
+  /** The agent's WHIP endpoint. */
+  agentUrl: string;
+  clock: Clock;
+  codec: CodecName;
+  jitterBufferMs: number;
+  sendHints: boolean;
+}
+
+export interface ConnectSample {
+  /** Offer created → ICE and DTLS connected. Not part of any turn. */
+  connectMs: number;
+  /** First connection set up in this process. */
+  cold: boolean;
+}
+
+/**
+ * The streaming caller over WebRTC: microphone frames go out as RTP on the audio track (encoded
+ * with the chosen codec), events travel on the `events` data channel, and the bot's RTP is
+ * decoded and played through the jitter buffer. Set-up is WHIP-style: POST the offer, get the
+ * answer; DELETE the session's Location to hang up.
+ */
+export class WebRtcCaller {
+  private constructor(
+    private readonly pc: ReturnType<typeof createPeer>,
+    private readonly caller: StreamingCaller,
+    private readonly sessionUrl: string,
+    readonly connect: ConnectSample,
+    readonly downlink: RtpReceiveStats,
+    private readonly closeCodecs: () => void,
+  ) {}
+
+  static async connect(options: WebRtcCallerOptions, signal: AbortSignal): Promise<WebRtcCaller> {
+    const { clock, codec } = options;
+    const encoder = await createEncoder(codec);
+    const decoder = await createDecoder(codec);
+    const startMs = clock.nowMs();
+    const pc = createPeer([codec]);
+    const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
+    const channel = pc.createDataChannel(EVENTS_CHANNEL);
+    const downlink = new RtpReceiveStats();
+    let onFrame: (frame: Int16Array, arrivalMs: number) => void = () => undefined;
+    transceiver.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe((rtp) => {
+        const arrivalMs = clock.nowMs();
+        downlink.add(rtp.header.sequenceNumber);
+        onFrame(decoder.decode(rtp.payload), arrivalMs);
+      });
+    });
+    let sessionUrl: string;
+    try {
+      await pc.setLocalDescription(await pc.createOffer());
+      await gatheringComplete(pc);
+      const response = await fetch(options.agentUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription?.sdp ?? '', signal }).catch((err: unknown) => {
+        throw new TransportError(`cannot reach the agent at ${options.agentUrl}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      });
+      const answer = await response.text();
+      if (response.status !== 201) throw new TransportError(`the agent refused the offer with HTTP ${response.status}: ${answer.slice(0, 200)}`);
+      const location = response.headers.get('location');
+      if (!location) throw new TransportError('the agent answered the offer without a Location header');
+      sessionUrl = new URL(location, options.agentUrl).href;
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      await connected(pc, CONNECT_TIMEOUT_MS);
+      await channelOpen(channel, CONNECT_TIMEOUT_MS);
+    } catch (err) {
+      await pc.close();
+      encoder.close();
+      decoder.close();
+      throw err;
+    }
+    const connect: ConnectSample = { connectMs: clock.nowMs() - startMs, cold: !connectedBefore };
+    connectedBefore = true;
+
+    let sequenceNumber = 0;
+    let timestamp = 0;
+    const link: CallerLink = {
+      sendFrame: (frame) => {
+        const header = new RtpHeader({ sequenceNumber, timestamp, marker: sequenceNumber === 0 });
+        sequenceNumber = (sequenceNumber + 1) & 0xffff;
+        timestamp = (timestamp + CODECS[codec].timestampStep) >>> 0;
+        void transceiver.sender.sendRtp(new RtpPacket(header, encoder.encode(frame)));
+      },
+      sendMessage: (message) => {
+        if (channel.readyState === 'open') channel.send(JSON.stringify(message));
+      },
+      listen: (handlers) => {
+        onFrame = handlers.frame;
+        channel.onMessage.subscribe((data) => {
+          const parsed = parseMessage(typeof data === 'string' ? data : data.toString('utf8'), agentMessageSchema);
+          if (parsed.ok) handlers.message(parsed.message);
+          else handlers.protocolError(parsed.error);
+        });
+        pc.connectionStateChange.subscribe((state) => {
+          if (state === 'failed' || state === 'closed' || state === 'disconnected') handlers.closed(new TransportError(`the WebRTC connection is ${state}`));
+        });
+      },
+    };
+    const caller = new StreamingCaller({ clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs }, link);
+    return new WebRtcCaller(pc, caller, sessionUrl, connect, downlink, () => {
+      encoder.close();
+      decoder.close();
+    });
+  }
+
+  warmUp(signal: AbortSignal): Promise<void> {
+    return this.caller.warmUp(signal);
+  }
+
+  runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<TurnResult> {
+    return this.caller.runTurn(utterance, turnIndex, signal);
+  }
+
+  /** Hangs up: DELETE the session (best effort), then close the peer connection. */
+  async close(): Promise<void> {
+    await fetch(this.sessionUrl, { method: 'DELETE' }).catch(() => undefined);
+    await this.pc.close();
+    this.closeCodecs();
+  }
+}
