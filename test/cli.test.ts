@@ -37,7 +37,7 @@ test('--version and --help', () => {
   assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
   const help = voicebench('run', '--help');
   assert.equal(help.status, 0);
-  for (const option of ['--transport', '--chunking', '--phrase-words', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
+  for (const option of ['--transport', '--chunking', '--phrase-words', '--codec', '--jitter-buffer', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
 });
 
 test('bad options exit 2 and say what is valid', () => {
@@ -47,7 +47,9 @@ test('bad options exit 2 and say what is valid', () => {
   assertUsageError(voicebench('run', '--seed', '-4'), '--seed');
   assertUsageError(voicebench('run', '--silence-timeout', 'soon'), 'soon');
   assertUsageError(voicebench('fly'), 'fly');
-  assertUsageError(voicebench('run', '--transport', 'rest,carrier-pigeon'), 'carrier-pigeon', 'rest, ws');
+  assertUsageError(voicebench('run', '--transport', 'rest,carrier-pigeon'), 'carrier-pigeon', 'rest, ws, webrtc');
+  assertUsageError(voicebench('run', '--codec', 'g729'), 'g729', 'opus', 'pcmu');
+  assertUsageError(voicebench('run', '--jitter-buffer', 'deep'), '--jitter-buffer', '0 to 1000');
   assertUsageError(voicebench('run', '--chunking', 'word'), 'word', 'full', 'sentence', 'phrase');
   assertUsageError(voicebench('run', '--phrase-words', '0'), '--phrase-words', 'whole number');
   assertUsageError(voicebench('run', '--transport', 'rest', '--chunking', 'sentence'), 'REST', 'always', '--transport rest,ws');

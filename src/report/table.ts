@@ -102,12 +102,28 @@ function waterfallComparison(measured: readonly Measured[]): string[] {
   return [table.toString()];
 }
 
+/** WebRTC's set-up and packet counts: measured outside the turns, so not in the span table. */
+function detailsText(transport: TransportResult): string {
+  const parts: string[] = [];
+  const { connect, rtp } = transport;
+  if (rtp) {
+    parts.push(`${rtp.codec}, jitter buffer ${ms(rtp.jitterBufferMs)} ms`);
+    parts.push(`RTP lost ${rtp.uplink.packetsLost}/${rtp.uplink.packetsReceived + rtp.uplink.packetsLost} up, ${rtp.downlink.packetsLost}/${rtp.downlink.packetsReceived + rtp.downlink.packetsLost} down`);
+  }
+  if (connect) {
+    const warm = [...connect.warmMs].sort((a, b) => a - b);
+    const warmText = warm.length > 0 ? `warm ${ms(warm[Math.floor((warm.length - 1) / 2)])} ms (median of ${warm.length})` : 'no warm sample';
+    parts.push(`connect (ICE + DTLS, not in v2v): ${connect.coldMs === undefined ? '' : `cold ${ms(connect.coldMs)} ms, `}${warmText}`);
+  }
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
+}
+
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
   lines.push(`voicebench ${result.tool.version} · profile ${config.profile} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
   const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
-  for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors`);
+  for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
   lines.push(measured.length === 1 ? singleSpanTable((measured[0] as Measured)[1]) : comparisonSpanTable(measured));
   for (const [name, transport] of measured) {
     const v2v = transport.spans.v2v;
