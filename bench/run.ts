@@ -7,7 +7,12 @@ import { benchVad } from './vad.js';
 import { benchWebRtc, transportShare } from './webrtc.js';
 import { benchWsFrames } from './ws-frames.js';
 
-console.log('\n1. Measurement accuracy over loopback, --profile constant (zero-variance providers), 18 turns per transport');
+console.log('\n1. WebRTC on loopback (werift both sides, run first so the first set-up in the process is cold): set-up, one-way latency of RTP and of the data channel (1000 packets, 20 ms apart), codec cost per 20 ms frame');
+const webrtc = await benchWebRtc();
+console.table(webrtc.transport);
+console.table(webrtc.codecs);
+
+console.log('\n2. Measurement accuracy over loopback, --profile constant (zero-variance providers), 18 turns per transport');
 console.log('   target: |error| ≤ 1 ms at p50 and ≤ 3 ms at p99 for stage spans; waterfall other ≤ 2 ms at p50');
 console.log('   (webrtc: Opus, 40 ms jitter buffer; its other may reach one 20 ms frame of packetization plus the buffer)');
 const shares: Record<string, ReturnType<typeof transportShare>> = {};
@@ -19,13 +24,8 @@ for (const transport of ['rest', 'ws', 'webrtc'] as const) {
 console.log('\n   How much of v2v is transport (means over the same turns): downlink + playout (jitter buffer, codec, the TTS\'s 20 ms leading silence) + other');
 console.table(shares);
 
-console.log('\n1b. WebRTC on loopback (werift both sides): set-up, one-way latency of RTP and of the data channel (1000 packets, 20 ms apart), codec cost per 20 ms frame');
-const webrtc = await benchWebRtc();
-console.table(webrtc.transport);
-console.table(webrtc.codecs);
-
-console.log('\n2. One-way latency of a 20 ms audio frame over a loopback WebSocket, both directions at once, 1000 frames each');
+console.log('\n3. One-way latency of a 20 ms audio frame over a loopback WebSocket, both directions at once, 1000 frames each');
 console.table(await benchWsFrames());
 
-console.log('\n3. Silero VAD on the committed corpus: speech-bound error vs the sidecars, and cost per 32 ms window');
+console.log('\n4. Silero VAD on the committed corpus: speech-bound error vs the sidecars, and cost per 32 ms window');
 console.table(await benchVad());

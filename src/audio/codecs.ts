@@ -38,7 +38,7 @@ export interface FrameEncoder {
 }
 
 export interface FrameDecoder {
-  /** One RTP payload → one 20 ms frame of 16 kHz PCM16. */
+  /** One RTP payload → one 20 ms frame of 16 kHz PCM16; throws on a payload that is not one 20 ms frame. */
   decode(payload: Buffer): Int16Array;
   close(): void;
 }
@@ -70,6 +70,7 @@ export async function createDecoder(name: CodecName): Promise<FrameDecoder> {
       return {
         decode: (payload) => {
           const bytes = decoder.decode(payload);
+          if (bytes.length !== FRAME_SAMPLES * 2) throw new Error(`an Opus packet of ${bytes.length / 2 / 16} ms; expected one 20 ms frame per packet`);
           const frame = new Int16Array(FRAME_SAMPLES);
           new Uint8Array(frame.buffer).set(bytes.subarray(0, FRAME_SAMPLES * 2));
           return frame;
@@ -80,7 +81,10 @@ export async function createDecoder(name: CodecName): Promise<FrameDecoder> {
     case 'pcmu': {
       const up = await StreamResampler.create(PCMU_RATE_HZ, SAMPLE_RATE_HZ, FRAME_SAMPLES);
       return {
-        decode: (payload) => up.push(mulaw.decode(payload))[0] ?? new Int16Array(FRAME_SAMPLES),
+        decode: (payload) => {
+          if (payload.length !== PCMU_FRAME_SAMPLES) throw new Error(`a PCMU packet of ${payload.length} bytes; expected ${PCMU_FRAME_SAMPLES} (one 20 ms frame at 8 kHz)`);
+          return up.push(mulaw.decode(payload))[0] ?? new Int16Array(FRAME_SAMPLES);
+        },
         close: () => up.close(),
       };
     }

@@ -79,7 +79,7 @@ class WebRtcSession {
       track.onReceiveRtp.subscribe((rtp) => this.onRtp(rtp));
     });
     pc.connectionStateChange.subscribe((state) => {
-      if (state === 'failed' || state === 'closed' || state === 'disconnected') void this.close();
+      if (state === 'failed' || state === 'closed') void this.close();
     });
   }
 
@@ -234,10 +234,16 @@ export async function startWebRtcAgent(options: WebRtcAgentOptions): Promise<Run
     const transceiver = pc.getTransceivers().find((candidate) => candidate.kind === 'audio');
     if (!transceiver) {
       await pc.close();
-      throw new HttpError(400, 'the offer has no audio m-line');
+      throw new HttpError(400, 'not a usable SDP offer: it has no audio m-line');
     }
     transceiver.setDirection('sendrecv');
     await pc.setLocalDescription(await pc.createAnswer());
+    try {
+      negotiatedCodec(transceiver);
+    } catch (err) {
+      await pc.close();
+      throw err;
+    }
     await gatheringComplete(pc);
     sessions.set(session.id, session);
     void session.start(transceiver).catch(() => session.close());

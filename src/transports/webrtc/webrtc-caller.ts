@@ -5,7 +5,7 @@ import { TransportError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
 import type { Utterance } from '../../scenarios/utterance.js';
 import type { TurnResult } from '../rest/rest-caller.js';
-import { agentMessageSchema, parseMessage } from '../stream-protocol.js';
+import { agentMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage } from '../stream-protocol.js';
 import { channelOpen, connected, createPeer, EVENTS_CHANNEL, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -23,7 +23,7 @@ export interface WebRtcCallerOptions {
 }
 
 export interface ConnectSample {
-  /** Offer created → ICE and DTLS connected. Not part of any turn. */
+  /** Peer connection created → ICE and DTLS connected (offer, gathering, signaling round trip, checks, handshake). Not part of any turn. */
   connectMs: number;
   /** First connection set up in this process. */
   cold: boolean;
@@ -55,14 +55,23 @@ export class WebRtcCaller {
     const channel = pc.createDataChannel(EVENTS_CHANNEL);
     const downlink = new RtpReceiveStats();
     let onFrame: (frame: Int16Array, arrivalMs: number) => void = () => undefined;
+    let onProtocolError: (problem: string) => void = () => undefined;
     transceiver.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => {
         const arrivalMs = clock.nowMs();
         downlink.add(rtp.header.sequenceNumber);
-        onFrame(decoder.decode(rtp.payload), arrivalMs);
+        let frame: Int16Array;
+        try {
+          frame = decoder.decode(rtp.payload);
+        } catch (err) {
+          onProtocolError(err instanceof Error ? err.message : String(err));
+          return;
+        }
+        onFrame(frame, arrivalMs);
       });
     });
     let sessionUrl: string;
+    let connectedAtMs = startMs;
     try {
       await pc.setLocalDescription(await pc.createOffer());
       await gatheringComplete(pc);
@@ -76,6 +85,7 @@ export class WebRtcCaller {
       sessionUrl = new URL(location, options.agentUrl).href;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       await connected(pc, CONNECT_TIMEOUT_MS);
+      connectedAtMs = clock.nowMs();
       await channelOpen(channel, CONNECT_TIMEOUT_MS);
     } catch (err) {
       await pc.close();
@@ -83,7 +93,7 @@ export class WebRtcCaller {
       decoder.close();
       throw err;
     }
-    const connect: ConnectSample = { connectMs: clock.nowMs() - startMs, cold: !connectedBefore };
+    const connect: ConnectSample = { connectMs: connectedAtMs - startMs, cold: !connectedBefore };
     connectedBefore = true;
 
     let sequenceNumber = 0;
@@ -100,13 +110,19 @@ export class WebRtcCaller {
       },
       listen: (handlers) => {
         onFrame = handlers.frame;
+        onProtocolError = handlers.protocolError;
         channel.onMessage.subscribe((data) => {
-          const parsed = parseMessage(typeof data === 'string' ? data : data.toString('utf8'), agentMessageSchema);
+          const text = typeof data === 'string' ? data : data.toString('utf8');
+          if (Buffer.byteLength(text) > MAX_TEXT_MESSAGE_BYTES) {
+            handlers.protocolError(`a data-channel message of ${Buffer.byteLength(text)} bytes; at most ${MAX_TEXT_MESSAGE_BYTES}`);
+            return;
+          }
+          const parsed = parseMessage(text, agentMessageSchema);
           if (parsed.ok) handlers.message(parsed.message);
           else handlers.protocolError(parsed.error);
         });
         pc.connectionStateChange.subscribe((state) => {
-          if (state === 'failed' || state === 'closed' || state === 'disconnected') handlers.closed(new TransportError(`the WebRTC connection is ${state}`));
+          if (state === 'failed' || state === 'closed') handlers.closed(new TransportError(`the WebRTC connection is ${state}`));
         });
       },
     };

@@ -12,9 +12,13 @@ export const EVENTS_CHANNEL = 'events';
  * - 127.0.0.1 as an additional host address: on a host whose only interface is loopback, ICE
  *   gathers no candidate otherwise.
  * - only the codecs offered, so the negotiated payload type is the one asked for.
+ * - no ICE servers: host candidates only.
  */
 export function createPeer(codecs: readonly CodecName[]): RTCPeerConnection {
   return new RTCPeerConnection({
+    // werift's default asks a public STUN server (stun.l.google.com) for a candidate: nothing
+    // leaves this host, and gathering must not wait on the Internet.
+    iceServers: [],
     bundlePolicy: 'max-bundle',
     iceAdditionalHostAddresses: ['127.0.0.1'],
     codecs: {
