@@ -7,6 +7,7 @@ import { systemClock } from '../src/metrics/clock.js';
 import type { ChunkingPolicy } from '../src/agent/chunking.js';
 import type { SimProfile } from '../src/providers/profile.js';
 import { getProfile } from '../src/providers/profiles.js';
+import { WATERFALL_SEGMENTS } from '../src/metrics/waterfall.js';
 import { replyFor, tokenize } from '../src/providers/sim/replies.js';
 import { ResultFiles } from '../src/report/result-files.js';
 import type { RunConfig, RunResult, TransportName, TurnRecord } from '../src/report/result.js';
@@ -120,4 +121,14 @@ export function assertAccuracy(name: string, measuredMs: readonly number[], expe
   if (beyond > allowed) throw new Error(`${name}: ${beyond} of ${errors.length} turns beyond ±3 ms, more than a p99 of 3 ms allows (${allowed}) (errors ${shown})`);
   const worst = Math.max(...errors.map(Math.abs));
   if (!(worst <= ACCURACY_CEILING_MS)) throw new Error(`${name}: an error of ${worst.toFixed(2)} ms (errors ${shown})`);
+}
+
+/** Every turn's waterfall sums exactly to its v2v (DESIGN.md §2: nothing hidden). */
+export function assertWaterfallsSum(turns: readonly TurnRecord[]): void {
+  for (const turn of turns) {
+    const waterfall = turn.waterfall;
+    if (!waterfall) throw new Error(`turn ${turn.turnIndex} has no waterfall`);
+    const total = WATERFALL_SEGMENTS.reduce((sum, segment) => sum + waterfall[segment], 0);
+    if (!(Math.abs(total - (turn.spans.v2v ?? NaN)) < 1e-6)) throw new Error(`turn ${turn.turnIndex}: waterfall ${total} ≠ v2v ${turn.spans.v2v}`);
+  }
 }

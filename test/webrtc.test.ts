@@ -9,7 +9,7 @@ import { SIM_TTS_LEAD_SILENCE_MS } from '../src/providers/sim/flite-renderer.js'
 import { PROFILES } from '../src/providers/profiles.js';
 import type { RunResult } from '../src/report/result.js';
 import { DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
-import { assertAccuracy, corpusSubset, expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
+import { assertAccuracy, assertWaterfallsSum, corpusSubset, expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
 
 /**
  * WebRTC over loopback: werift on both sides, RTP audio, events on a data channel. Stage spans
@@ -37,6 +37,7 @@ test('webrtc with Opus, --profile constant: stage spans as configured, playout i
   const playoutP50 = percentile(turns.map((turn) => turn.spans.playout ?? NaN), 50);
   const heldMs = DEFAULT_JITTER_BUFFER_MS + SIM_TTS_LEAD_SILENCE_MS;
   assert.ok(playoutP50 >= heldMs && playoutP50 <= heldMs + FRAME_MS, `playout p50 ${playoutP50.toFixed(2)} ms`);
+  assertWaterfallsSum(turns);
   const otherP50 = percentile(turns.map((turn) => turn.waterfall?.other ?? NaN), 50);
   assert.ok(otherP50 <= FRAME_MS, `waterfall other p50 ${otherP50.toFixed(2)} ms`);
   const rtp = webrtc.rtp;

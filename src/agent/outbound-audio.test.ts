@@ -1,23 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAME_SAMPLES } from '../audio/pcm.js';
-import type { Clock } from '../metrics/clock.js';
+import { SteppedClock } from '../metrics/stepped-clock.js';
 import { Timeline } from '../metrics/timeline.js';
 import { OutboundAudio } from './outbound-audio.js';
-
-/** A clock where sleeping just moves time forward, so the pacing schedule is checked exactly. */
-class SteppedClock implements Clock {
-  nowMsValue = 0;
-  nowMs(): number {
-    return this.nowMsValue;
-  }
-  async sleepUntil(targetMs: number): Promise<void> {
-    this.nowMsValue = Math.max(this.nowMsValue, targetMs);
-  }
-  sleep(durationMs: number): Promise<void> {
-    return this.sleepUntil(this.nowMsValue + durationMs);
-  }
-}
 
 const signal = new AbortController().signal;
 const speech = (ms: number): Int16Array => Int16Array.from({ length: (ms * 16_000) / 1000 }, (_, i) => (i % 2 ? 6000 : -6000));

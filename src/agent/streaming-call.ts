@@ -1,16 +1,42 @@
 import { SpeechDetector, type SpeechEvent, type VadModel } from '../audio/vad.js';
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
-import type { SttStream, TurnHints } from '../providers/types.js';
+import type { Pipeline, SttStream, TurnHints } from '../providers/types.js';
 import { AsyncQueue } from './async-queue.js';
 import { Chunker, type ChunkingOptions } from './chunking.js';
-import type { Conversation } from './conversation.js';
+import { Conversation } from './conversation.js';
 import type { AgentEvent, CallOutput, TurnStartHints } from './events.js';
 import { OutboundAudio } from './outbound-audio.js';
 import type { Stages } from './stages.js';
 
 /** Unprocessed inbound audio past this (10 s) means the caller sends far faster than real time. */
 const MAX_VAD_BACKLOG_FRAMES = 500;
+
+/** What a streaming agent server needs, whatever transport carries its calls. */
+export interface StreamingAgentOptions {
+  pipeline: Pipeline;
+  clock: Clock;
+  vadModel: VadModel;
+  silenceTimeoutMs: number;
+  chunking: ChunkingOptions;
+  maxAheadMs?: number;
+  host?: string;
+  port?: number;
+}
+
+/** A new call on a new connection: its own conversation, the server's stages and settings. */
+export function newStreamingCall(options: StreamingAgentOptions, stages: Stages, output: CallOutput): StreamingCall {
+  return new StreamingCall({
+    stages,
+    conversation: new Conversation(),
+    clock: options.clock,
+    vadModel: options.vadModel,
+    silenceTimeoutMs: options.silenceTimeoutMs,
+    chunking: options.chunking,
+    ...(options.maxAheadMs === undefined ? {} : { maxAheadMs: options.maxAheadMs }),
+    output,
+  });
+}
 
 export interface StreamingCallOptions {
   stages: Stages;

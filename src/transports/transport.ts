@@ -1,4 +1,5 @@
 import type { ChunkingOptions } from '../agent/chunking.js';
+import type { StreamingAgentOptions } from '../agent/streaming-call.js';
 import type { VadModel } from '../audio/vad.js';
 import type { Clock } from '../metrics/clock.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
@@ -55,6 +56,26 @@ export interface TransportSession {
   close(): Promise<void>;
 }
 
+/** A session whose caller closes at once and whose agent closes after it. */
+function callerAndAgent(
+  caller: Pick<TransportSession, 'warmUp' | 'runTurn'> & { close(): void },
+  agent: { close(): Promise<void> },
+): TransportSession {
+  return {
+    warmUp: (signal) => caller.warmUp(signal),
+    runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
+    close: async () => {
+      caller.close();
+      await agent.close();
+    },
+  };
+}
+
+function streamingAgentOptions(deps: TransportDeps): StreamingAgentOptions {
+  const { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs } = deps;
+  return { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs };
+}
+
 export async function openTransport(name: TransportName, deps: TransportDeps): Promise<TransportSession> {
   switch (name) {
     case 'rest': {
@@ -67,24 +88,10 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
         callId: deps.callId,
         sendTranscriptHint: true,
       });
-      return {
-        warmUp: (signal) => caller.warmUp(signal),
-        runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
-        close: async () => {
-          caller.close();
-          await agent.close();
-        },
-      };
+      return callerAndAgent(caller, agent);
     }
     case 'webrtc': {
-      const agent = await startWebRtcAgent({
-        pipeline: deps.pipeline,
-        clock: deps.clock,
-        vadModel: deps.vadModel,
-        silenceTimeoutMs: deps.silenceTimeoutMs,
-        chunking: deps.chunking,
-        maxAheadMs: deps.maxAheadMs,
-      });
+      const agent = await startWebRtcAgent(streamingAgentOptions(deps));
       const callerOptions = { agentUrl: agent.url, clock: deps.clock, codec: deps.codec, jitterBufferMs: deps.jitterBufferMs, sendHints: true };
       let caller: WebRtcCaller;
       try {
@@ -125,14 +132,7 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
       };
     }
     case 'ws': {
-      const agent = await startWsAgent({
-        pipeline: deps.pipeline,
-        clock: deps.clock,
-        vadModel: deps.vadModel,
-        silenceTimeoutMs: deps.silenceTimeoutMs,
-        chunking: deps.chunking,
-        maxAheadMs: deps.maxAheadMs,
-      });
+      const agent = await startWsAgent(streamingAgentOptions(deps));
       let caller: WsCaller;
       try {
         caller = await WsCaller.connect({ agentUrl: agent.url, clock: deps.clock, callId: deps.callId, sendHints: true }, deps.signal);
@@ -140,14 +140,7 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
         await agent.close();
         throw err;
       }
-      return {
-        warmUp: (signal) => caller.warmUp(signal),
-        runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
-        close: async () => {
-          caller.close();
-          await agent.close();
-        },
-      };
+      return callerAndAgent(caller, agent);
     }
   }
 }

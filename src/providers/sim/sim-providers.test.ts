@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock } from '../../metrics/clock.js';
+import { SteppedClock } from '../../metrics/stepped-clock.js';
 import { PROFILES } from '../profiles.js';
 import { LatencySampler } from './sampler.js';
 import { SimLlm } from './sim-llm.js';
@@ -8,32 +8,18 @@ import { SimStt } from './sim-stt.js';
 import { SIM_TTS_CHUNK_MS, SimTts } from './sim-tts.js';
 import { replyFor, tokenize } from './replies.js';
 
-/** A clock where sleeping just moves time forward: schedules are checked exactly. */
-class SteppedClock implements Clock {
-  nowMsValue = 1000;
-  nowMs(): number {
-    return this.nowMsValue;
-  }
-  async sleepUntil(targetMs: number): Promise<void> {
-    this.nowMsValue = Math.max(this.nowMsValue, targetMs);
-  }
-  sleep(durationMs: number): Promise<void> {
-    return this.sleepUntil(this.nowMsValue + durationMs);
-  }
-}
-
 const signal = new AbortController().signal;
 const constant = PROFILES.constant;
 
 test('sim STT answers with the transcript after exactly the configured latency', async () => {
-  const clock = new SteppedClock();
+  const clock = new SteppedClock(1000);
   const stt = new SimStt(constant, new LatencySampler(1), clock);
   assert.equal(await stt.transcribe(new Int16Array(0), { turnIndex: 0, transcript: 'Yes.' }, signal), 'Yes.');
   assert.equal(clock.nowMs(), 1200);
 });
 
 test('sim LLM streams the reply: first token at TTFT, then one every 1000/tps ms', async () => {
-  const clock = new SteppedClock();
+  const clock = new SteppedClock(1000);
   const llm = new SimLlm(constant, new LatencySampler(1), clock);
   const messages = [{ role: 'user' as const, content: 'I need to reset my password.' }];
   const arrivals: number[] = [];
@@ -48,7 +34,7 @@ test('sim LLM streams the reply: first token at TTFT, then one every 1000/tps ms
 });
 
 test('sim LLM with a completion time stretches tokens so the last lands on it', async () => {
-  const clock = new SteppedClock();
+  const clock = new SteppedClock(1000);
   const profile = { ...PROFILES['seed-article'], llm: { ...PROFILES['seed-article'].llm, ttft: { p50Ms: 300, p95Ms: 300 }, completion: { p50Ms: 800, p95Ms: 800 } } };
   const llm = new SimLlm(profile, new LatencySampler(1), clock);
   for await (const _token of llm.stream([{ role: 'user', content: 'Yes.' }], { turnIndex: 0 }, signal)) void _token;
@@ -56,7 +42,7 @@ test('sim LLM with a completion time stretches tokens so the last lands on it', 
 });
 
 test('sim TTS returns the rendered speech in chunks, the first at TTFB, paced by the real-time factor', async () => {
-  const clock = new SteppedClock();
+  const clock = new SteppedClock(1000);
   const speech = Int16Array.from({ length: 16_000 }, (_, i) => i % 100);
   const tts = new SimTts(constant, new LatencySampler(1), clock, { render: async () => speech });
   const chunks: Int16Array[] = [];
@@ -72,7 +58,7 @@ test('sim TTS returns the rendered speech in chunks, the first at TTFB, paced by
 });
 
 test('the cold-start penalty is paid once', async () => {
-  const clock = new SteppedClock();
+  const clock = new SteppedClock(1000);
   const profile = { ...constant, coldStartMs: 50 };
   const stt = new SimStt(profile, new LatencySampler(1), clock);
   await stt.transcribe(new Int16Array(0), { turnIndex: 0 }, signal);

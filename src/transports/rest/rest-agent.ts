@@ -9,6 +9,7 @@ import { VoicebenchError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Pipeline } from '../../providers/types.js';
+import { HttpError } from '../http-error.js';
 import {
   HEADER_CALL,
   HEADER_MARKS,
@@ -33,14 +34,6 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function readBody(request: IncomingMessage, timeline: Timeline): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {

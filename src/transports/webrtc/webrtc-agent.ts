@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RtpHeader, RtpPacket, type RTCDataChannel, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
-import type { ChunkingOptions } from '../../agent/chunking.js';
-import { Conversation } from '../../agent/conversation.js';
 import type { AgentErrorCode, CallOutput } from '../../agent/events.js';
 import { Stages } from '../../agent/stages.js';
-import { CallProtocolError, StreamingCall } from '../../agent/streaming-call.js';
+import { CallProtocolError, newStreamingCall, type StreamingAgentOptions, type StreamingCall } from '../../agent/streaming-call.js';
 import { CODEC_NAMES, CODECS, createDecoder, createEncoder, type CodecName, type FrameDecoder, type FrameEncoder } from '../../audio/codecs.js';
-import type { VadModel } from '../../audio/vad.js';
-import type { Clock } from '../../metrics/clock.js';
-import type { Pipeline } from '../../providers/types.js';
+import { HttpError } from '../http-error.js';
 import { callerMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage, STREAM_AUDIO, STREAM_PROTOCOL, type AgentWireMessage } from '../stream-protocol.js';
 import { connected, createPeer, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
 
@@ -19,16 +15,7 @@ export const WHIP_PATH = '/v1/whip';
 const MAX_SDP_BYTES = 64 * 1024;
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export interface WebRtcAgentOptions {
-  pipeline: Pipeline;
-  clock: Clock;
-  vadModel: VadModel;
-  silenceTimeoutMs: number;
-  chunking: ChunkingOptions;
-  maxAheadMs?: number;
-  host?: string;
-  port?: number;
-}
+export type WebRtcAgentOptions = StreamingAgentOptions;
 
 export interface WebRtcAgentStats {
   /** RTP the agent received from callers: packets, and gaps in their sequence numbers. */
@@ -44,14 +31,6 @@ export interface RunningWebRtcAgent {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** One caller: its peer connection, codec state and the streaming agent behind it. */
 class WebRtcSession {
@@ -100,16 +79,7 @@ class WebRtcSession {
         void transceiver.sender.sendRtp(new RtpPacket(header, encoder.encode(frame)));
       },
     };
-    this.#call = new StreamingCall({
-      stages: this.stages,
-      conversation: new Conversation(),
-      clock: this.options.clock,
-      vadModel: this.options.vadModel,
-      silenceTimeoutMs: this.options.silenceTimeoutMs,
-      chunking: this.options.chunking,
-      ...(this.options.maxAheadMs === undefined ? {} : { maxAheadMs: this.options.maxAheadMs }),
-      output,
-    });
+    this.#call = newStreamingCall(this.options, this.stages, output);
     this.#call.onFailure((err) => this.fail('internal', `audio processing failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 

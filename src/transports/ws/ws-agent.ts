@@ -1,15 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { Conversation } from '../../agent/conversation.js';
-import type { ChunkingOptions } from '../../agent/chunking.js';
 import type { AgentErrorCode, CallOutput } from '../../agent/events.js';
 import { Stages } from '../../agent/stages.js';
-import { CallProtocolError, StreamingCall } from '../../agent/streaming-call.js';
-import type { VadModel } from '../../audio/vad.js';
+import { CallProtocolError, newStreamingCall, type StreamingAgentOptions, type StreamingCall } from '../../agent/streaming-call.js';
 import { TransportError } from '../../errors.js';
-import type { Clock } from '../../metrics/clock.js';
-import type { Pipeline } from '../../providers/types.js';
 import {
   audioFormatProblem,
   callerMessageSchema,
@@ -37,16 +32,7 @@ const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
 
-export interface WsAgentOptions {
-  pipeline: Pipeline;
-  clock: Clock;
-  vadModel: VadModel;
-  silenceTimeoutMs: number;
-  chunking: ChunkingOptions;
-  maxAheadMs?: number;
-  host?: string;
-  port?: number;
-}
+export type WsAgentOptions = StreamingAgentOptions;
 
 export interface RunningWsAgent {
   /** ws://host:port/v1/stream */
@@ -128,16 +114,7 @@ export async function startWsAgent(options: WsAgentOptions): Promise<RunningWsAg
           if (call) throw new CallFault('bad_message', CLOSE_POLICY, 'session.start sent twice');
           const problem = audioFormatProblem(message.audio);
           if (problem) throw new CallFault('bad_audio', CLOSE_UNSUPPORTED_DATA, problem);
-          call = new StreamingCall({
-            stages,
-            conversation: new Conversation(),
-            clock: options.clock,
-            vadModel: options.vadModel,
-            silenceTimeoutMs: options.silenceTimeoutMs,
-            chunking: options.chunking,
-            ...(options.maxAheadMs === undefined ? {} : { maxAheadMs: options.maxAheadMs }),
-            output,
-          });
+          call = newStreamingCall(options, stages, output);
           call.onFailure((err) => fail(new CallFault('internal', CLOSE_INTERNAL, `audio processing failed: ${err instanceof Error ? err.message : String(err)}`)));
           send({ type: 'session.ready', protocol: STREAM_PROTOCOL, audio: STREAM_AUDIO });
           return;
