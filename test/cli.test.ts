@@ -49,6 +49,7 @@ test('bad options exit 2 and say what is valid', () => {
   assertUsageError(voicebench('fly'), 'fly');
   assertUsageError(voicebench('run', '--transport', 'rest,carrier-pigeon'), 'carrier-pigeon', 'rest, ws, webrtc');
   assertUsageError(voicebench('run', '--codec', 'g729'), 'g729', 'opus', 'pcmu');
+  assertUsageError(voicebench('run', '--transport', 'rest,ws', '--codec', 'pcmu'), '--codec', 'webrtc transport only', '--transport rest,ws,webrtc');
   assertUsageError(voicebench('run', '--jitter-buffer', 'deep'), '--jitter-buffer', '0 to 1000');
   assertUsageError(voicebench('run', '--chunking', 'word'), 'word', 'full', 'sentence', 'phrase');
   assertUsageError(voicebench('run', '--phrase-words', '0'), '--phrase-words', 'whole number');

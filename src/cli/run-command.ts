@@ -50,7 +50,7 @@ function defaultOutDir(): string {
 export function runCommand(): Command {
   return new Command('run')
     .description('replay the corpus through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
-    .addOption(new Option('--transport <list>', 'comma-separated transports to measure').argParser(parseTransports).default(['rest'], 'rest'))
+    .addOption(new Option('--transport <list>', 'comma-separated transports to measure: rest, ws, webrtc').argParser(parseTransports).default(['rest'], 'rest'))
     .addOption(
       new Option('--chunking <policy>', 'when the streaming agent hands the answer to TTS: full (whole answer), sentence, phrase (first words, then phrases); default per transport: ws sentence, webrtc phrase. REST is always full')
         .choices([...CHUNKING_POLICIES]),
@@ -79,10 +79,16 @@ Examples:
 
 Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
     )
-    .action(async (options: RunOptions) => {
+    .action(async (options: RunOptions, command: Command) => {
       const profile = getProfile(options.profile);
       const corpusDir = options.corpus ? resolve(options.corpus) : DEFAULT_CORPUS_DIR;
       const chunking = chunkingPerTransport(options.transport, options.chunking);
+      for (const flag of ['codec', 'jitterBuffer'] as const) {
+        if (command.getOptionValueSource(flag) === 'cli' && !options.transport.includes('webrtc')) {
+          const name = flag === 'codec' ? '--codec' : '--jitter-buffer';
+          throw new InputError(`${name} applies to the webrtc transport only, and it is not among --transport ${options.transport.join(',')}`, { hint: `add it: --transport ${[...options.transport, 'webrtc'].join(',')}` });
+        }
+      }
       const corpus = await loadCorpus(corpusDir);
       const config: RunConfig = {
         transports: options.transport,
