@@ -24,7 +24,8 @@ export interface MeasuredRun {
 
 export interface BenchOptions {
   transports: TransportName[];
-  profile: string;
+  /** A built-in profile's name, or a profile of the test's own. */
+  profile: string | SimProfile;
   seed: number;
   turns: number;
   /** Streaming transports' policy; default per transport. */
@@ -41,7 +42,7 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
   const config: RunConfig = {
     transports: options.transports,
     corpus: corpusDir,
-    profile: options.profile,
+    profile: typeof options.profile === 'string' ? options.profile : options.profile.name,
     seed: options.seed,
     turns: options.turns,
     silenceTimeoutMs: 500,
@@ -52,7 +53,8 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     jitterBufferMs: DEFAULT_JITTER_BUFFER_MS,
     vadModel: 'silero legacy',
   };
-  const result = await runBenchmark(config, corpus, { clock: systemClock, profile: getProfile(options.profile), files: new ResultFiles(dir), signal: new AbortController().signal });
+  const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
+  const result = await runBenchmark(config, corpus, { clock: systemClock, profile, files: new ResultFiles(dir), signal: new AbortController().signal });
   const lines = (await readFile(join(dir, 'turns.jsonl'), 'utf8')).trim().split('\n');
   return { result, turns: lines.map((line) => JSON.parse(line) as TurnRecord), dir };
 }
@@ -131,4 +133,18 @@ export function assertWaterfallsSum(turns: readonly TurnRecord[]): void {
     const total = WATERFALL_SEGMENTS.reduce((sum, segment) => sum + waterfall[segment], 0);
     if (!(Math.abs(total - (turn.spans.v2v ?? NaN)) < 1e-6)) throw new Error(`turn ${turn.turnIndex}: waterfall ${total} ≠ v2v ${turn.spans.v2v}`);
   }
+}
+
+/**
+ * The first chunk reached TTS after the token the chunking policy says: a policy cutting a
+ * token early or late is off by a whole token interval on every turn it affects. `each` checks
+ * every turn within half an interval; `median` checks the median error, which a host hiccup on
+ * a single turn cannot move (stage spans carry the ±1/±3 ms contract; this checks the policy).
+ */
+export function assertFirstPhrase(turns: readonly TurnRecord[], options: ChunkingOptions, profile: SimProfile, check: 'each' | 'median'): void {
+  const halfTokenMs = 1000 / profile.llm.tokensPerSecond.p50Ms / 2;
+  const errors = turns.map((turn) => (turn.spans['llm.first_phrase'] ?? NaN) - expectedFirstPhraseMs(turn.transcript ?? '', options, profile));
+  const shown = `${options.policy}: llm.first_phrase errors ${errors.map((error) => error.toFixed(2)).join(', ')} ms, allowed ± ${halfTokenMs}`;
+  const checked = check === 'each' ? errors.map(Math.abs) : [Math.abs(percentile(errors, 50))];
+  if (!checked.every((error) => error <= halfTokenMs)) throw new Error(shown);
 }

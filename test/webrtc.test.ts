@@ -9,7 +9,7 @@ import { SIM_TTS_LEAD_SILENCE_MS } from '../src/providers/sim/flite-renderer.js'
 import { PROFILES } from '../src/providers/profiles.js';
 import type { RunResult } from '../src/report/result.js';
 import { DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
-import { assertAccuracy, assertWaterfallsSum, corpusSubset, expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
+import { assertAccuracy, assertFirstPhrase, assertWaterfallsSum, corpusSubset, percentile, runBench } from './helpers.js';
 
 /**
  * WebRTC over loopback: werift on both sides, RTP audio, events on a data channel. Stage spans
@@ -28,11 +28,7 @@ test('webrtc with Opus, --profile constant: stage spans as configured, playout i
   assertAccuracy('stt (eou → stt.final)', turns.map((turn) => turn.spans.stt ?? NaN), constant.stt.streamingFinal.p50Ms);
   assertAccuracy('llm.ttft', turns.map((turn) => turn.spans['llm.ttft'] ?? NaN), constant.llm.ttft.p50Ms);
   assertAccuracy('tts.ttfb', turns.map((turn) => turn.spans['tts.ttfb'] ?? NaN), constant.tts.ttfb.p50Ms);
-  assertAccuracy(
-    'llm.first_phrase (the first words handed to TTS)',
-    turns.map((turn) => turn.spans['llm.first_phrase'] ?? NaN),
-    turns.map((turn) => expectedFirstPhraseMs(turn.transcript ?? '', { policy: 'phrase', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS }, constant)),
-  );
+  assertFirstPhrase(turns, { policy: 'phrase', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS }, constant, 'median');
   // the caller hears audio the jitter buffer later, after the TTS's leading silence and the codec's delay (under a frame)
   const playoutP50 = percentile(turns.map((turn) => turn.spans.playout ?? NaN), 50);
   const heldMs = DEFAULT_JITTER_BUFFER_MS + SIM_TTS_LEAD_SILENCE_MS;

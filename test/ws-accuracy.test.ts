@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../src/agent/chunking.js';
 import { PROFILES } from '../src/providers/profiles.js';
-import { assertAccuracy, assertWaterfallsSum, expectedFirstPhraseMs, percentile, runBench } from './helpers.js';
+import { assertAccuracy, assertFirstPhrase, assertWaterfallsSum, percentile, runBench } from './helpers.js';
 
 /**
  * The accuracy contract of issue #2, over WebSocket streaming: with zero-variance providers the
@@ -25,11 +25,7 @@ test('WebSocket over loopback with --profile constant measures the configured st
   within('stt (eou → stt.final)', turns.map((turn) => turn.spans.stt ?? NaN), constant.stt.streamingFinal.p50Ms);
   within('llm.ttft', turns.map((turn) => turn.spans['llm.ttft'] ?? NaN), constant.llm.ttft.p50Ms);
   within('tts.ttfb', turns.map((turn) => turn.spans['tts.ttfb'] ?? NaN), constant.tts.ttfb.p50Ms);
-  within(
-    'llm.first_phrase (the first sentence handed to TTS)',
-    turns.map((turn) => turn.spans['llm.first_phrase'] ?? NaN),
-    turns.map((turn) => expectedFirstPhraseMs(turn.transcript ?? '', { policy: 'sentence', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS }, constant)),
-  );
+  assertFirstPhrase(turns, { policy: 'sentence', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS }, constant, 'median');
 
   assertWaterfallsSum(turns);
   for (const turn of turns) {

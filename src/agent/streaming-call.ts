@@ -185,8 +185,11 @@ export class StreamingCall {
     const signal = abort.signal;
     try {
       const transcript = turn.stt ? await turn.stt.finish(signal) : '';
-      this.emit({ type: 'transcript.final', turn: turnIndex, text: transcript });
       conversation.addUser(transcript);
+      // The LLM request leaves first (`llm.start`); telling the caller can wait until it has.
+      const tokens = stages.reply(conversation.messages, hints, timeline, signal)[Symbol.asyncIterator]();
+      const firstToken = tokens.next();
+      this.emit({ type: 'transcript.final', turn: turnIndex, text: transcript });
       this.emit({ type: 'response.start', turn: turnIndex });
 
       const chunks = new AsyncQueue<string>();
@@ -210,9 +213,9 @@ export class StreamingCall {
         }
       };
       try {
-        for await (const token of stages.reply(conversation.messages, hints, timeline, signal)) {
-          reply += token;
-          handOver(chunker.push(token));
+        for (let step = await firstToken; !step.done; step = await tokens.next()) {
+          reply += step.value;
+          handOver(chunker.push(step.value));
         }
         handOver(chunker.end());
       } finally {
