@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * Errors that reach a user. Each carries a hint that says how to fix the problem; `src/cli/`
  * maps each class to one exit code (DESIGN.md §6) and prints `message` and `hint`, never a
@@ -36,4 +38,9 @@ export class TransportError extends VoicebenchError {
 
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+/** Every schema issue as `<prefix><path>: <message>`, all of them, `; `-joined; `root` names an issue about the whole value. */
+export function describeZodIssues(error: z.ZodError, prefix: string, root: string): string {
+  return error.issues.map((issue) => `${prefix}${issue.path.join('.') || root}: ${issue.message}`).join('; ');
 }

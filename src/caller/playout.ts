@@ -19,7 +19,6 @@ export const MAX_BUFFERED_PLAYOUT_MS = 10_000;
  */
 export class Playout {
   #playheadMs: number | undefined;
-  #framesPlayed = 0;
   #underruns = 0;
 
   constructor(
@@ -44,7 +43,6 @@ export class Playout {
       }
     }
     this.#playheadMs = startMs + samplesToMs(frame.length);
-    this.#framesPlayed++;
     if (this.#playheadMs - arrivalMs > this.maxBufferedMs) {
       throw new TurnError('agent', `the agent sent audio ${((this.#playheadMs - arrivalMs) / 1000).toFixed(1)} s ahead of playback; it must pace audio in real time`);
     }
@@ -53,10 +51,6 @@ export class Playout {
   /** When the last frame received so far finishes playing; undefined before any audio. */
   get drainedAtMs(): number | undefined {
     return this.#playheadMs;
-  }
-
-  get framesPlayed(): number {
-    return this.#framesPlayed;
   }
 
   /** Times playback ran dry between the first and the last frame. */

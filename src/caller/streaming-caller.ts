@@ -1,3 +1,4 @@
+import { FRAME_MS } from '../audio/pcm.js';
 import { TransportError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
@@ -12,7 +13,6 @@ import { TurnError } from './turn-error.js';
 const MAX_WAIT_FOR_RESPONSE_MS = 5_000;
 /** A started response must finish within this. */
 const MAX_RESPONSE_MS = 60_000;
-const FRAME_MS = 20;
 
 /**
  * What a streaming transport gives the caller: frames and messages out, frames and messages in.

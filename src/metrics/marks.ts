@@ -22,6 +22,8 @@ export const MARKS = [
   'caller.bargein_start',
   'agent.bargein_detected',
   'caller.last_bot_audio',
+  'caller.connect_start',
+  'caller.connected',
 ] as const;
 
 export type MarkName = (typeof MARKS)[number];

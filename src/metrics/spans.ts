@@ -23,6 +23,7 @@ export const SPAN_NAMES = [
   'playout',
   'bargein.detect',
   'bargein.stop',
+  'connect',
 ] as const;
 
 export type SpanName = (typeof SPAN_NAMES)[number];
@@ -39,6 +40,7 @@ export const SPANS: readonly SpanDefinition[] = [
   { name: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played', meaning: 'playback buffer at the caller' },
   { name: 'bargein.detect', from: 'caller.bargein_start', to: 'agent.bargein_detected', meaning: 'interruption detected (target 50 ms)' },
   { name: 'bargein.stop', from: 'caller.bargein_start', to: 'caller.last_bot_audio', meaning: 'until the bot falls silent, as heard' },
+  { name: 'connect', from: 'caller.connect_start', to: 'caller.connected', meaning: 'call set-up (WebRTC: ICE + DTLS), per connection, never inside a turn' },
 ];
 
 const SPAN_BY_NAME = new Map(SPANS.map((span) => [span.name, span]));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { findSpeechBounds } from '../audio/vad.js';
 import { readWav } from '../audio/wav.js';
-import { InputError } from '../errors.js';
+import { describeZodIssues, InputError } from '../errors.js';
 import type { Utterance } from './utterance.js';
 
 /** The committed corpus (fixtures/audio), two levels above this file in both src/ and dist/. */
@@ -23,10 +23,6 @@ const sidecarSchema = z
   })
   .refine((sidecar) => sidecar.speechEndMs > sidecar.speechStartMs, { message: 'must be greater than speechStartMs', path: ['speechEndMs'] });
 
-function describeIssues(file: string, error: z.ZodError): string {
-  return error.issues.map((issue) => `${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-}
-
 async function readSidecar(path: string): Promise<z.infer<typeof sidecarSchema> | undefined> {
   let text: string;
   try {
@@ -43,7 +39,7 @@ async function readSidecar(path: string): Promise<z.infer<typeof sidecarSchema> 
   }
   const parsed = sidecarSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(describeIssues(path, parsed.error), { hint: 'a sidecar is { "transcript": "...", "speechStartMs": N, "speechEndMs": N } with 0 ≤ start < end ≤ the WAV duration' });
+    throw new InputError(describeZodIssues(parsed.error, `${path}: `, '(root)'), { hint: 'a sidecar is { "transcript": "...", "speechStartMs": N, "speechEndMs": N } with 0 ≤ start < end ≤ the WAV duration' });
   }
   return parsed.data;
 }

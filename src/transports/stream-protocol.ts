@@ -2,6 +2,7 @@ import { endianness } from 'node:os';
 import { z } from 'zod';
 import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE_HZ } from '../audio/pcm.js';
 import type { AgentEvent } from '../agent/events.js';
+import { describeZodIssues } from '../errors.js';
 
 /**
  * The streaming protocol's messages (docs/protocol-ws.md): JSON text messages for control and
@@ -56,10 +57,6 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
 export type SessionReady = { type: 'session.ready'; protocol: string; audio: typeof STREAM_AUDIO };
 export type AgentWireMessage = AgentEvent | SessionReady | { type: 'pong'; id: string | number };
 
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
-}
-
 /** Parses one JSON text message against `schema`; the error says what was wrong and where. */
 export function parseMessage<T>(text: string, schema: z.ZodType<T>): { ok: true; message: T } | { ok: false; error: string } {
   let json: unknown;
@@ -69,7 +66,7 @@ export function parseMessage<T>(text: string, schema: z.ZodType<T>): { ok: true;
     return { ok: false, error: `not JSON (${err instanceof Error ? err.message : String(err)}): ${text.slice(0, 80)}` };
   }
   const parsed = schema.safeParse(json);
-  return parsed.success ? { ok: true, message: parsed.data } : { ok: false, error: describeIssues(parsed.error) };
+  return parsed.success ? { ok: true, message: parsed.data } : { ok: false, error: describeZodIssues(parsed.error, '', '(message)') };
 }
 
 /** What is wrong with a declared audio format, or undefined when it is the one the protocol carries. */

@@ -9,7 +9,7 @@ import { VoicebenchError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Pipeline } from '../../providers/types.js';
-import { HttpError } from '../http-error.js';
+import { HttpError, readBody } from '../http.js';
 import {
   HEADER_CALL,
   HEADER_MARKS,
@@ -34,27 +34,6 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-
-function readBody(request: IncomingMessage, timeline: Timeline): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_UPLOAD_BYTES) {
-        reject(new HttpError(413, `upload exceeds ${MAX_UPLOAD_BYTES} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      timeline.mark('agent.speech_end_received');
-      resolve(Buffer.concat(chunks));
-    });
-    request.on('error', reject);
-  });
-}
 
 function decodeHeader(value: string, name: string): string {
   try {
@@ -109,7 +88,7 @@ export async function startRestAgent(options: RestAgentOptions): Promise<Running
     inFlight.add(abort);
     response.on('close', () => abort.abort(new Error('caller went away')));
     try {
-      const body = await readBody(request, timeline);
+      const body = await readBody(request, MAX_UPLOAD_BYTES, 'upload', () => timeline.mark('agent.speech_end_received'));
       const turnIndex = Number(headerValue(request, HEADER_TURN) ?? '0');
       if (!Number.isInteger(turnIndex) || turnIndex < 0) throw new HttpError(400, `${HEADER_TURN} must be a non-negative integer`);
       const transcriptHint = headerValue(request, HEADER_TRANSCRIPT);

@@ -6,7 +6,7 @@ import type { AgentErrorCode, CallOutput } from '../../agent/events.js';
 import { Stages } from '../../agent/stages.js';
 import { CallProtocolError, newStreamingCall, type StreamingAgentOptions, type StreamingCall } from '../../agent/streaming-call.js';
 import { CODEC_NAMES, CODECS, createDecoder, createEncoder, type CodecName, type FrameDecoder, type FrameEncoder } from '../../audio/codecs.js';
-import { HttpError } from '../http-error.js';
+import { HttpError, readBody } from '../http.js';
 import { callerMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage, STREAM_AUDIO, STREAM_PROTOCOL, type AgentWireMessage } from '../stream-protocol.js';
 import { connected, createPeer, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
 
@@ -156,24 +156,6 @@ function negotiatedCodec(transceiver: RTCRtpTransceiver): CodecName {
   return codec;
 }
 
-function readSdp(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_SDP_BYTES) {
-        reject(new HttpError(413, `SDP offer exceeds ${MAX_SDP_BYTES} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
 /**
  * The streaming agent over WebRTC: one RTCPeerConnection per call (werift), one audio track
  * each way (Opus or PCMU in RTP), and the `events` data channel carrying the same event
@@ -192,7 +174,7 @@ export async function startWebRtcAgent(options: WebRtcAgentOptions): Promise<Run
   async function offer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const contentType = request.headers['content-type']?.split(';')[0]?.trim();
     if (contentType !== 'application/sdp') throw new HttpError(415, `send the SDP offer as application/sdp, not ${contentType ?? 'no content type'}`);
-    const sdp = await readSdp(request);
+    const sdp = (await readBody(request, MAX_SDP_BYTES, 'SDP offer')).toString('utf8');
     const pc = createPeer(CODEC_NAMES);
     const session = new WebRtcSession(randomUUID(), pc, options, stages, onClosed);
     try {

@@ -3,6 +3,8 @@ import { CODECS, createDecoder, createEncoder, type CodecName } from '../../audi
 import { StreamingCaller, type CallerLink } from '../../caller/streaming-caller.js';
 import { TransportError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
+import { computeSpans } from '../../metrics/spans.js';
+import { Timeline } from '../../metrics/timeline.js';
 import type { Utterance } from '../../scenarios/utterance.js';
 import type { TurnResult } from '../rest/rest-caller.js';
 import { agentMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage } from '../stream-protocol.js';
@@ -49,7 +51,8 @@ export class WebRtcCaller {
     const { clock, codec } = options;
     const encoder = await createEncoder(codec);
     const decoder = await createDecoder(codec);
-    const startMs = clock.nowMs();
+    const setUp = new Timeline(clock);
+    setUp.mark('caller.connect_start');
     const pc = createPeer([codec]);
     const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
     const channel = pc.createDataChannel(EVENTS_CHANNEL);
@@ -71,7 +74,6 @@ export class WebRtcCaller {
       });
     });
     let sessionUrl: string;
-    let connectedAtMs = startMs;
     try {
       await pc.setLocalDescription(await pc.createOffer());
       await gatheringComplete(pc);
@@ -85,7 +87,7 @@ export class WebRtcCaller {
       sessionUrl = new URL(location, options.agentUrl).href;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       await connected(pc, CONNECT_TIMEOUT_MS);
-      connectedAtMs = clock.nowMs();
+      setUp.mark('caller.connected');
       await channelOpen(channel, CONNECT_TIMEOUT_MS);
     } catch (err) {
       await pc.close();
@@ -93,7 +95,7 @@ export class WebRtcCaller {
       decoder.close();
       throw err;
     }
-    const connect: ConnectSample = { connectMs: connectedAtMs - startMs, cold: !connectedBefore };
+    const connect: ConnectSample = { connectMs: computeSpans(setUp.toRecord()).connect ?? NaN, cold: !connectedBefore };
     connectedBefore = true;
 
     let sequenceNumber = 0;

@@ -41,40 +41,36 @@ export function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-/** Resolves when ICE and DTLS are up; rejects on failure or after `timeoutMs`. */
-export function connected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
-  if (pc.connectionState === 'connected') return Promise.resolve();
+interface StateEvents<S> {
+  subscribe(execute: (state: S) => void): { unSubscribe: () => void };
+}
+
+/** Resolves once `state` reaches `wanted`; rejects when it reaches a `fatal` state, or after `timeoutMs`. */
+function untilState<S extends string>(current: S, events: StateEvents<S>, wanted: S, fatal: readonly S[], timeoutMs: number, what: string): Promise<void> {
+  if (current === wanted) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unSubscribe();
-      reject(new TransportError(`WebRTC did not connect within ${timeoutMs} ms (state ${pc.connectionState})`));
+      reject(new TransportError(`${what} within ${timeoutMs} ms (state ${current})`));
     }, timeoutMs);
-    const { unSubscribe } = pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected' || state === 'failed' || state === 'closed') {
-        clearTimeout(timer);
-        unSubscribe();
-        if (state === 'connected') resolve();
-        else reject(new TransportError(`WebRTC connection ${state} before it was established`));
-      }
+    const { unSubscribe } = events.subscribe((state) => {
+      current = state;
+      if (state !== wanted && !fatal.includes(state)) return;
+      clearTimeout(timer);
+      unSubscribe();
+      if (state === wanted) resolve();
+      else reject(new TransportError(`${what}: the connection is ${state}`));
     });
   });
 }
 
+/** Resolves when ICE and DTLS are up; rejects on failure or after `timeoutMs`. */
+export function connected(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  return untilState(pc.connectionState, pc.connectionStateChange, 'connected', ['failed', 'closed'], timeoutMs, 'WebRTC did not connect');
+}
+
 export function channelOpen(channel: RTCDataChannel, timeoutMs: number): Promise<void> {
-  if (channel.readyState === 'open') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unSubscribe();
-      reject(new TransportError(`the ${channel.label} data channel did not open within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const { unSubscribe } = channel.stateChanged.subscribe((state) => {
-      if (state === 'open') {
-        clearTimeout(timer);
-        unSubscribe();
-        resolve();
-      }
-    });
-  });
+  return untilState(channel.readyState, channel.stateChanged, 'open', [], timeoutMs, `the ${channel.label} data channel did not open`);
 }
 
 /** Counts RTP packets and the gaps in their sequence numbers (16-bit, wrapping). */

@@ -16,6 +16,7 @@ import {
   STREAM_PROTOCOL,
   type AgentWireMessage,
 } from '../stream-protocol.js';
+import { toBuffer } from './raw-data.js';
 
 /** The WebSocket endpoint; one connection is one call. */
 export const WS_PATH = '/v1/stream';
@@ -154,7 +155,7 @@ export async function startWsAgent(options: WsAgentOptions): Promise<RunningWsAg
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (socket.readyState !== WebSocket.OPEN) return;
-      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const bytes = toBuffer(data);
       try {
         if (isBinary) onAudio(bytes);
         else onText(bytes.toString('utf8'));

@@ -14,6 +14,7 @@ import {
   STREAM_PROTOCOL,
   type CallerMessage,
 } from '../stream-protocol.js';
+import { toBuffer } from './raw-data.js';
 
 /** The agent must answer session.start within this. */
 const SESSION_READY_TIMEOUT_MS = 10_000;
@@ -114,9 +115,4 @@ function wsLink(socket: WebSocket, clock: Clock): CallerLink {
 
 function sendJson(socket: WebSocket, message: CallerMessage): void {
   socket.send(JSON.stringify(message));
-}
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
