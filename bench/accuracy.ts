@@ -11,6 +11,7 @@ import { runBenchmark } from '../src/run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../src/scenarios/corpus.js';
 import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
 import type { CodecName } from '../src/audio/codecs.js';
+import { DEFAULT_BARGE_IN_MIN_SPEECH_MS } from '../src/audio/vad.js';
 
 export interface AccuracyRow {
   transport: TransportName;
@@ -48,8 +49,10 @@ async function constantRun(transport: TransportName, turns: number, codec: Codec
       codec,
       jitterBufferMs: DEFAULT_JITTER_BUFFER_MS,
       vadModel: 'silero legacy',
+      scenario: 'quickstart',
+      bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
     },
-    await loadCorpus(DEFAULT_CORPUS_DIR),
+    (await loadCorpus(DEFAULT_CORPUS_DIR)).map((utterance) => ({ utterance, pauseBeforeMs: 0 })),
     { clock: systemClock, profile, files: new ResultFiles(dir), signal: new AbortController().signal, onTurn: (record) => records.push(record) },
   );
   return records;

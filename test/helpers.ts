@@ -15,6 +15,9 @@ import { runBenchmark } from '../src/run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../src/scenarios/corpus.js';
 import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
 import type { CodecName } from '../src/audio/codecs.js';
+import { DEFAULT_BARGE_IN_MIN_SPEECH_MS } from '../src/audio/vad.js';
+import type { PlannedTurn } from '../src/caller/turn-plan.js';
+import type { Utterance } from '../src/scenarios/utterance.js';
 
 export interface MeasuredRun {
   result: RunResult;
@@ -32,13 +35,20 @@ export interface BenchOptions {
   chunking?: ChunkingPolicy;
   corpusDir?: string;
   codec?: CodecName;
+  /** Scripted turns; default: every corpus utterance once, in order. */
+  plan?: PlannedTurn[];
+}
+
+/** The quickstart plan: each utterance of a corpus once, no pauses, no barge-in. */
+export function corpusPlan(corpus: readonly Utterance[]): PlannedTurn[] {
+  return corpus.map((utterance) => ({ utterance, pauseBeforeMs: 0 }));
 }
 
 /** Runs the benchmark in-process over the committed corpus, as `voicebench run` would. */
 export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
   const dir = await mkdtemp(join(tmpdir(), 'voicebench-test-'));
   const corpusDir = options.corpusDir ?? DEFAULT_CORPUS_DIR;
-  const corpus = await loadCorpus(corpusDir);
+  const plan = options.plan ?? corpusPlan(await loadCorpus(corpusDir));
   const config: RunConfig = {
     transports: options.transports,
     corpus: corpusDir,
@@ -52,9 +62,11 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     codec: options.codec ?? 'opus',
     jitterBufferMs: DEFAULT_JITTER_BUFFER_MS,
     vadModel: 'silero legacy',
+    scenario: options.plan ? 'test plan' : 'quickstart',
+    bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
   };
   const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
-  const result = await runBenchmark(config, corpus, { clock: systemClock, profile, files: new ResultFiles(dir), signal: new AbortController().signal });
+  const result = await runBenchmark(config, plan, { clock: systemClock, profile, files: new ResultFiles(dir), signal: new AbortController().signal });
   const lines = (await readFile(join(dir, 'turns.jsonl'), 'utf8')).trim().split('\n');
   return { result, turns: lines.map((line) => JSON.parse(line) as TurnRecord), dir };
 }

@@ -29,6 +29,9 @@ export class OutboundAudio {
   #playheadMs: number | undefined;
   #sentFrames = 0;
   #audibleSent = false;
+  /** Set while barge-in holds the audio: when, and what releases the sender. */
+  #pause: { atMs: number; released: Promise<void>; release: () => void } | undefined;
+  #stopped = false;
 
   constructor(
     private readonly clock: Clock,
@@ -39,6 +42,56 @@ export class OutboundAudio {
 
   get sentFrames(): number {
     return this.#sentFrames;
+  }
+
+  /** Audio handed to the transport so far. */
+  get sentMs(): number {
+    return this.#sentFrames * FRAME_MS;
+  }
+
+  /**
+   * Barge-in onset: no frame leaves until `resume` or `stop`. Takes effect at once, whatever the
+   * sender is waiting on; the caller is told to hold its playback too.
+   */
+  pause(): void {
+    if (this.#pause || this.#stopped) return;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#pause = { atMs: this.clock.nowMs(), released, release };
+  }
+
+  /** A false interruption: sending goes on, and the caller's playhead moved on by the pause. */
+  resume(): void {
+    const pause = this.#pause;
+    if (!pause) return;
+    this.#pause = undefined;
+    if (this.#playheadMs !== undefined && this.#playheadMs > pause.atMs) this.#playheadMs += this.clock.nowMs() - pause.atMs;
+    pause.release();
+  }
+
+  /** Barge-in committed: nothing more is sent; what is pending is dropped. */
+  stop(): void {
+    this.#stopped = true;
+    this.#pendingSamples = 0;
+    this.#pause?.release();
+  }
+
+  /**
+   * The agent's estimate of how much of the sent audio the caller has played by `atMs` (or by
+   * the pause): sent audio minus what is still ahead of the caller's playhead.
+   */
+  heardMs(atMs: number = this.clock.nowMs()): number {
+    const asOfMs = this.#pause ? Math.min(this.#pause.atMs, atMs) : atMs;
+    const aheadMs = this.#playheadMs === undefined ? 0 : Math.max(0, this.#playheadMs - asOfMs);
+    return Math.max(0, this.sentMs - aheadMs);
+  }
+
+  /** When the caller will have played everything sent so far (estimate); undefined before any audio. */
+  get playedOutAtMs(): number | undefined {
+    if (this.#playheadMs === undefined) return undefined;
+    return this.#pause ? this.#playheadMs + (this.clock.nowMs() - this.#pause.atMs) : this.#playheadMs;
   }
 
   async write(samples: Int16Array, signal: AbortSignal): Promise<void> {
@@ -60,9 +113,14 @@ export class OutboundAudio {
   }
 
   private async sendPending(signal: AbortSignal): Promise<void> {
-    const nowMs = this.clock.nowMs();
-    if (this.#playheadMs === undefined || this.#playheadMs < nowMs) this.#playheadMs = nowMs;
-    await this.clock.sleepUntil(this.#playheadMs - this.maxAheadMs, signal);
+    for (;;) {
+      while (this.#pause && !this.#stopped) await untilReleased(this.#pause.released, signal);
+      if (this.#stopped) return;
+      const nowMs = this.clock.nowMs();
+      if (this.#playheadMs === undefined || this.#playheadMs < nowMs) this.#playheadMs = nowMs;
+      await this.clock.sleepUntil(this.#playheadMs - this.maxAheadMs, signal);
+      if (!this.#pause && !this.#stopped) break; // paused while waiting: wait again, then re-pace
+    }
     const frame = this.#pending.slice();
     this.#pendingSamples = 0;
     if (!this.#audibleSent && firstAudibleSample(frame) !== undefined) {
@@ -73,4 +131,17 @@ export class OutboundAudio {
     this.#sentFrames++;
     this.#playheadMs += FRAME_MS;
   }
+}
+
+/** Waits for a pause to be released, or rejects when `signal` aborts. */
+function untilReleased(released: Promise<void>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void released.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }

@@ -1,4 +1,5 @@
-import { SpeechDetector, type SpeechEvent, type VadModel } from '../audio/vad.js';
+import { samplesToMs } from '../audio/pcm.js';
+import { DEFAULT_BARGE_IN_MIN_SPEECH_MS, DEFAULT_MIN_SPEECH_MS, SpeechDetector, type SpeechEvent, type VadModel } from '../audio/vad.js';
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
 import type { Pipeline, SttStream, TurnHints } from '../providers/types.js';
@@ -8,6 +9,7 @@ import { Conversation } from './conversation.js';
 import type { AgentEvent, CallOutput, TurnStartHints } from './events.js';
 import { OutboundAudio } from './outbound-audio.js';
 import type { Stages } from './stages.js';
+import { heardText, type SpokenChunk } from './truncation.js';
 
 /** Unprocessed inbound audio past this (10 s) means the caller sends far faster than real time. */
 const MAX_VAD_BACKLOG_FRAMES = 500;
@@ -20,6 +22,8 @@ export interface StreamingAgentOptions {
   silenceTimeoutMs: number;
   chunking: ChunkingOptions;
   maxAheadMs?: number;
+  /** Caller speech over the bot must last this long to interrupt it (DEFAULT_BARGE_IN_MIN_SPEECH_MS). */
+  bargeInMinSpeechMs?: number;
   host?: string;
   port?: number;
 }
@@ -34,6 +38,7 @@ export function newStreamingCall(options: StreamingAgentOptions, stages: Stages,
     silenceTimeoutMs: options.silenceTimeoutMs,
     chunking: options.chunking,
     ...(options.maxAheadMs === undefined ? {} : { maxAheadMs: options.maxAheadMs }),
+    ...(options.bargeInMinSpeechMs === undefined ? {} : { bargeInMinSpeechMs: options.bargeInMinSpeechMs }),
     output,
   });
 }
@@ -46,7 +51,22 @@ export interface StreamingCallOptions {
   silenceTimeoutMs: number;
   chunking: ChunkingOptions;
   maxAheadMs?: number;
+  bargeInMinSpeechMs?: number;
   output: CallOutput;
+}
+
+/** The answer being spoken: what barge-in pauses, resumes or cuts short. */
+interface BotSpeech {
+  turnIndex: number;
+  timeline: Timeline;
+  outbound: OutboundAudio;
+  abort: AbortController;
+  /** Chunks whose audio has started, with the audio synthesized for each so far. */
+  chunks: SpokenChunk[];
+  /** The response is still being produced (audio may still be sent). */
+  sending: boolean;
+  paused: boolean;
+  interrupted: boolean;
 }
 
 /** The utterance being listened to. */
@@ -82,6 +102,7 @@ export class StreamingCall {
   readonly #abort = new AbortController();
   #listening: ListeningTurn | undefined;
   #responding: Promise<void> | undefined;
+  #bot: BotSpeech | undefined;
   #nextTurnIndex = 0;
   #vadBacklogFrames = 0;
   #failed: ((err: unknown) => void) | undefined;
@@ -100,8 +121,9 @@ export class StreamingCall {
     if (this.#listening?.heardSpeech) return; // already mid-utterance: keep what was heard
     this.#listening = this.openTurn(hints);
     // The VAD's 32 ms windows start at the utterance's first frame, as the REST caller's do, so
-    // the same recording is endpointed the same way whatever came before it on the call.
-    if (!this.#responding) void this.#detector.restart();
+    // the same recording is endpointed the same way whatever came before it on the call. Over
+    // the bot's speech it keeps running, so a barge-in meets the window grid wherever it is.
+    if (!this.#responding && !this.botAudible()) void this.#detector.restart();
   }
 
   /** One 20 ms frame of 16 kHz PCM16 from the caller, in order. Returns at once. */
@@ -122,6 +144,7 @@ export class StreamingCall {
       turn.stt.push(frame);
     }
     this.#vadBacklogFrames++;
+    this.#detector.minSpeechMs = this.botAudible() ? (this.options.bargeInMinSpeechMs ?? DEFAULT_BARGE_IN_MIN_SPEECH_MS) : DEFAULT_MIN_SPEECH_MS;
     this.#detector.push(frame).then(
       (events) => {
         this.#vadBacklogFrames--;
@@ -143,27 +166,77 @@ export class StreamingCall {
     return { hints: turnHints, speechEndFrame: hints.speechEndFrame, timeline: new Timeline(this.options.clock), framesReceived: 0, heardSpeech: false, stt: undefined };
   }
 
+  /** The bot is speaking, or the caller is still playing what it sent. */
+  private botAudible(): boolean {
+    const bot = this.#bot;
+    if (!bot || bot.interrupted) return false;
+    return bot.sending || (bot.outbound.playedOutAtMs ?? 0) > this.options.clock.nowMs();
+  }
+
+  /**
+   * Barge-in, step one (DESIGN.md §2): speech onset over the bot pauses its audio at once, on the
+   * control path (nothing queued is sent first). The caller is told to hold its playback.
+   */
+  private pauseForBargeIn(bot: BotSpeech): void {
+    bot.paused = true;
+    bot.outbound.pause();
+    bot.timeline.mark('agent.bargein_detected');
+    this.emit({ type: 'audio.pause', turn: bot.turnIndex });
+  }
+
+  /** Speech that did not last (a cough, "uh-huh"): a false interruption; the bot goes on where it paused. */
+  private resumeAfterFalseInterruption(bot: BotSpeech): void {
+    bot.paused = false;
+    bot.outbound.resume();
+    this.emit({ type: 'audio.resume', turn: bot.turnIndex });
+  }
+
+  /**
+   * Barge-in, step two: the speech is confirmed. The LLM and TTS in flight are aborted, queued
+   * audio dropped, and the context keeps the answer only as far as the caller heard it,
+   * flagged interrupted, for the next LLM request.
+   */
+  private commitInterruption(bot: BotSpeech): void {
+    bot.interrupted = true;
+    bot.outbound.stop();
+    bot.abort.abort(new Error('interrupted by the caller'));
+    const heardMs = bot.outbound.heardMs();
+    const heard = heardText(bot.chunks, heardMs);
+    this.options.conversation.interruptAssistant(heard.text);
+    this.emit({ type: 'response.interrupted', turn: bot.turnIndex, reply: heard.text, heardMs, chunks: bot.chunks.map((chunk) => ({ ...chunk })), marks: bot.timeline.toRecord() });
+  }
+
   private onSpeechEvents(events: readonly SpeechEvent[]): void {
     for (const ev of events) {
       const turn = this.#listening;
+      const bot = this.#bot;
       switch (ev.type) {
         case 'speech_start':
+          if (bot && !bot.paused && this.botAudible()) this.pauseForBargeIn(bot);
           if (turn) this.emit({ type: 'vad', state: 'speech_start', turn: turn.hints.turnIndex });
           break;
         case 'speech_confirmed':
+          if (bot && this.botAudible()) {
+            if (!bot.paused) this.pauseForBargeIn(bot);
+            this.commitInterruption(bot);
+          }
           if (turn) turn.heardSpeech = true;
           break;
         case 'speech_end':
+          if (bot?.paused && !bot.interrupted && !ev.confirmed) this.resumeAfterFalseInterruption(bot);
           if (turn) this.emit({ type: 'vad', state: 'speech_end', turn: turn.hints.turnIndex });
           break;
         case 'eou':
-          if (turn?.heardSpeech && !this.#responding) {
+          if (turn?.heardSpeech && (!this.#responding || this.#bot?.interrupted)) {
             turn.timeline.mark('eou');
             this.emit({ type: 'vad', state: 'eou', turn: turn.hints.turnIndex });
             this.#listening = undefined;
-            this.#responding = this.respond(turn).finally(() => {
-              this.#responding = undefined;
+            // an interrupted answer is still unwinding: the new one starts once it has
+            const previous = this.#responding ?? Promise.resolve();
+            const responding: Promise<void> = previous.then(() => this.respond(turn)).finally(() => {
+              if (this.#responding === responding) this.#responding = undefined;
             });
+            this.#responding = responding;
           }
           break;
         default: {
@@ -183,9 +256,13 @@ export class StreamingCall {
     const stop = (): void => abort.abort(this.#abort.signal.reason);
     this.#abort.signal.addEventListener('abort', stop, { once: true });
     const signal = abort.signal;
+    const outbound = new OutboundAudio(clock, output.audio, timeline, this.options.maxAheadMs);
+    const bot: BotSpeech = { turnIndex, timeline, outbound, abort, chunks: [], sending: true, paused: false, interrupted: false };
+    this.#bot = bot;
     try {
       const transcript = turn.stt ? await turn.stt.finish(signal) : '';
       conversation.addUser(transcript);
+      const contextInterrupted = conversation.pendingInterruption;
       // The LLM request leaves first (`llm.start`); telling the caller can wait until it has.
       const tokens = stages.reply(conversation.messages, hints, timeline, signal)[Symbol.asyncIterator]();
       const firstToken = tokens.next();
@@ -193,10 +270,19 @@ export class StreamingCall {
       this.emit({ type: 'response.start', turn: turnIndex });
 
       const chunks = new AsyncQueue<string>();
-      const outbound = new OutboundAudio(clock, output.audio, timeline, this.options.maxAheadMs);
+      let audioMs = 0;
       const speaking = (async () => {
         for await (const chunk of chunks) {
-          for await (const pcm of stages.speak(chunk, hints, timeline, signal)) await outbound.write(pcm, signal);
+          const spoken: SpokenChunk = { text: chunk, audioMs: 0 };
+          for await (const pcm of stages.speak(chunk, hints, timeline, signal)) {
+            if (spoken.audioMs === 0) {
+              bot.chunks.push(spoken);
+              this.emit({ type: 'response.text', turn: turnIndex, text: chunk, audioStartMs: audioMs });
+            }
+            spoken.audioMs += samplesToMs(pcm.length);
+            audioMs += samplesToMs(pcm.length);
+            await outbound.write(pcm, signal);
+          }
         }
         stages.speechDone(timeline); // the last chunk came from TTS (held back by pacing, as the TTS stream was)
         await outbound.flush(signal);
@@ -222,13 +308,23 @@ export class StreamingCall {
         chunks.end();
       }
       await speaking;
+      // An aborted stream may end quietly instead of throwing: an interruption is recognised here.
+      if (bot.interrupted) return;
       conversation.addAssistant(reply.trim());
-      this.emit({ type: 'response.done', turn: turnIndex, reply: reply.trim(), marks: timeline.toRecord() });
+      this.emit({
+        type: 'response.done',
+        turn: turnIndex,
+        reply: reply.trim(),
+        marks: timeline.toRecord(),
+        audioMs,
+        ...(contextInterrupted === undefined ? {} : { contextInterrupted }),
+      });
     } catch (err) {
       abort.abort(err); // stops whichever of the two loops is still going
-      if (this.#abort.signal.aborted) return;
+      if (this.#abort.signal.aborted || bot.interrupted) return;
       this.emit({ type: 'error', code: 'pipeline', message: err instanceof Error ? err.message : String(err), turn: turnIndex });
     } finally {
+      bot.sending = false;
       this.#abort.signal.removeEventListener('abort', stop);
     }
   }

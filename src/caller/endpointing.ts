@@ -1,4 +1,4 @@
-import { SpeechDetector, type VadModel } from '../audio/vad.js';
+import { DEFAULT_MIN_SPEECH_MS, SpeechDetector, type SpeechEvent, type VadModel } from '../audio/vad.js';
 import type { Clock } from '../metrics/clock.js';
 import type { Timeline } from '../metrics/timeline.js';
 import type { Utterance } from '../scenarios/utterance.js';
@@ -13,10 +13,17 @@ export interface CapturedUtterance {
   samples: Int16Array;
 }
 
+/** Speaking over the bot: speech must last `minSpeechMs` to count, and `onSpeech` hears every VAD event as it happens. */
+export interface OverBotOptions {
+  minSpeechMs: number;
+  onSpeech: (event: SpeechEvent) => void;
+}
+
 /**
  * Client-side endpointing (the REST architecture): replay the utterance in real time into the
  * caller's own VAD, mark `caller.speech_end` when the frame with the last voiced sample leaves,
  * and `eou` when the VAD has heard `silenceTimeoutMs` of silence after confirmed speech.
+ * With `overBot`, undefined when the recording ended without speech long enough to count.
  */
 export async function captureUntilEndOfUtterance(
   utterance: Utterance,
@@ -25,8 +32,10 @@ export async function captureUntilEndOfUtterance(
   timeline: Timeline,
   clock: Clock,
   signal: AbortSignal,
-): Promise<CapturedUtterance> {
-  const detector = new SpeechDetector(vadModel, { silenceTimeoutMs });
+  overBot?: OverBotOptions,
+): Promise<CapturedUtterance | undefined> {
+  const detector = new SpeechDetector(vadModel, { silenceTimeoutMs, minSpeechMs: overBot?.minSpeechMs ?? DEFAULT_MIN_SPEECH_MS });
+  let heardSpeech = false;
   const startFrame = firstSpeechFrame(utterance.speechStartMs);
   const endFrame = lastSpeechFrame(utterance.speechEndMs);
   const frames: Int16Array[] = [];
@@ -36,10 +45,19 @@ export async function captureUntilEndOfUtterance(
     if (frame.index === endFrame) timeline.mark('caller.speech_end', frame.sentAtMs);
     frames.push(frame.samples);
     const events = await detector.push(frame.samples);
+    for (const ev of events) {
+      overBot?.onSpeech(ev);
+      if (ev.type === 'speech_confirmed') {
+        heardSpeech = true;
+        detector.minSpeechMs = DEFAULT_MIN_SPEECH_MS; // it counts: the rest is an ordinary utterance
+      }
+    }
     if (events.some((ev) => ev.type === 'eou')) {
       timeline.mark('eou');
       break;
     }
+    // over the bot, speech too short to count (a backchannel) is not an utterance
+    if (overBot && frame.afterRecording && !heardSpeech && !detector.inSpeech) return undefined;
     if (frame.afterRecording) {
       trailingMs += 20;
       if (trailingMs > MAX_TRAILING_SILENCE_MS) {

@@ -16,10 +16,17 @@ export const MAX_BUFFERED_PLAYOUT_MS = 10_000;
  *
  * Marks `caller.first_audio` when the frame holding the first audible sample arrives and
  * `caller.first_audio_played` when that sample plays. It keeps timing, not audio.
+ *
+ * Barge-in: the agent can pause playback (what is buffered waits), resume it, or clear it
+ * (what is buffered is dropped and later frames are ignored).
  */
 export class Playout {
   #playheadMs: number | undefined;
   #underruns = 0;
+  #receivedMs = 0;
+  #pause: { atMs: number; bufferedMs: number } | undefined;
+  #clearedAtMs: number | undefined;
+  #playedAtClearMs = 0;
 
   constructor(
     private readonly timeline: Timeline,
@@ -29,6 +36,14 @@ export class Playout {
 
   /** `arrivalMs`: when the frame reached the caller, on the turn's clock. */
   push(frame: Int16Array, arrivalMs: number): void {
+    if (this.#clearedAtMs !== undefined) return;
+    const frameMs = samplesToMs(frame.length);
+    this.#receivedMs += frameMs;
+    if (this.#pause) {
+      this.#pause.bufferedMs += frameMs;
+      this.checkBuffered(this.#pause.bufferedMs);
+      return;
+    }
     let startMs = this.#playheadMs ?? arrivalMs + this.jitterBufferMs;
     if (startMs < arrivalMs) {
       // ran dry: this frame waits for the buffer to refill before it plays
@@ -42,15 +57,66 @@ export class Playout {
         this.timeline.mark('caller.first_audio_played', startMs + samplesToMs(audibleIndex));
       }
     }
-    this.#playheadMs = startMs + samplesToMs(frame.length);
-    if (this.#playheadMs - arrivalMs > this.maxBufferedMs) {
-      throw new TurnError('agent', `the agent sent audio ${((this.#playheadMs - arrivalMs) / 1000).toFixed(1)} s ahead of playback; it must pace audio in real time`);
+    this.#playheadMs = startMs + frameMs;
+    this.checkBuffered(this.#playheadMs - arrivalMs);
+  }
+
+  private checkBuffered(bufferedMs: number): void {
+    if (bufferedMs > this.maxBufferedMs) {
+      throw new TurnError('agent', `the agent sent audio ${(bufferedMs / 1000).toFixed(1)} s ahead of playback; it must pace audio in real time`);
     }
   }
 
-  /** When the last frame received so far finishes playing; undefined before any audio. */
+  /** Holds playback at `atMs`; what is buffered then, and what arrives meanwhile, waits. */
+  pause(atMs: number): void {
+    if (this.#pause || this.#clearedAtMs !== undefined) return;
+    this.#pause = { atMs, bufferedMs: this.bufferedAt(atMs) };
+  }
+
+  /** Playback goes on from where it was held. */
+  resume(atMs: number): void {
+    const pause = this.#pause;
+    if (!pause) return;
+    this.#pause = undefined;
+    if (pause.bufferedMs > 0) this.#playheadMs = atMs + pause.bufferedMs;
+  }
+
+  /** Drops what is buffered and ignores later frames; returns when bot audio was last heard. */
+  clear(atMs: number): number {
+    if (this.#clearedAtMs === undefined) {
+      this.#playedAtClearMs = this.playedMs(atMs);
+      this.#clearedAtMs = this.lastHeardAt(atMs);
+      this.#pause = undefined;
+      this.#playheadMs = this.#clearedAtMs;
+    }
+    return this.#clearedAtMs;
+  }
+
+  get paused(): boolean {
+    return this.#pause !== undefined;
+  }
+
+  /** When bot audio was last heard, as of `atMs`: the pause, the end of playback, or `atMs` itself while playing. */
+  lastHeardAt(atMs: number): number {
+    if (this.#clearedAtMs !== undefined) return this.#clearedAtMs;
+    if (this.#pause) return Math.min(this.#pause.atMs, this.#playheadMs ?? this.#pause.atMs);
+    return Math.min(atMs, this.#playheadMs ?? atMs);
+  }
+
+  /** Bot audio played by `atMs` (received audio minus what still waits in the buffer). */
+  playedMs(atMs: number): number {
+    if (this.#clearedAtMs !== undefined) return this.#playedAtClearMs;
+    if (this.#pause) return this.#receivedMs - this.#pause.bufferedMs;
+    return this.#receivedMs - this.bufferedAt(atMs);
+  }
+
+  private bufferedAt(atMs: number): number {
+    return this.#playheadMs === undefined ? 0 : Math.max(0, this.#playheadMs - atMs);
+  }
+
+  /** When the last frame received so far finishes playing; undefined before any audio and while paused. */
   get drainedAtMs(): number | undefined {
-    return this.#playheadMs;
+    return this.#pause ? undefined : this.#playheadMs;
   }
 
   /** Times playback ran dry between the first and the last frame. */

@@ -1,4 +1,5 @@
-import { FRAME_MS } from '../audio/pcm.js';
+import type { SpokenChunk } from '../agent/truncation.js';
+import { FRAME_MS, FRAME_SAMPLES } from '../audio/pcm.js';
 import { TransportError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
@@ -6,7 +7,8 @@ import type { Utterance } from '../scenarios/utterance.js';
 import { agentMarksOnly } from '../transports/agent-marks.js';
 import type { AgentMessage, CallerMessage } from '../transports/stream-protocol.js';
 import { Playout } from './playout.js';
-import { firstSpeechFrame, lastSpeechFrame, replayFrames } from './replay.js';
+import { firstSpeechFrame, lastSpeechFrame } from './replay.js';
+import { judgeBargeIn, wordEndMs, type BargeInPlan, type PlannedTurn, type TurnResult } from './turn-plan.js';
 import { TurnError } from './turn-error.js';
 
 /** How long the microphone streams silence after the recording while waiting for the agent to answer. */
@@ -37,28 +39,51 @@ export interface StreamingCallerOptions {
   sendHints: boolean;
   /** Playback starts this long after the first bot frame arrives (and again after running dry). */
   jitterBufferMs: number;
+  /**
+   * The client buffers the bot's audio and obeys `audio.pause` / `audio.resume` /
+   * `response.interrupted` on it (WebSocket). A WebRTC client cannot hold or drop what is in its
+   * jitter buffer: the bot falls silent when the RTP stops and the buffer has played out.
+   */
+  holdsPlayback: boolean;
 }
 
-/** What the caller is waiting for in the turn in progress. */
-interface TurnInProgress {
+/** One utterance of the call and the answer to it, as the caller follows them. */
+interface Exchange {
   index: number;
+  utterance: Utterance;
   timeline: Timeline;
   playout: Playout;
+  /** Frame of the turn's schedule where this utterance's recording starts. */
+  startFrame: number;
   responseStartedAtMs: number | undefined;
   eouBeforeSpeechEnd: boolean;
-  done: { reply: string } | undefined;
+  /** The answer's chunks as announced (`response.text`), for `afterBotWords`. */
+  texts: { text: string; audioStartMs: number }[];
+  done: { reply: string; audioMs: number | undefined; contextInterrupted: string | undefined } | undefined;
+  interrupted: { reply: string; heardMs: number; chunks: SpokenChunk[] } | undefined;
+  pausedAtMs: number | undefined;
+  pausedMs: number;
+  falseInterruptions: number;
+  /** Audio received after `caller.bargein_start`. */
+  leakMs: number;
+}
+
+/** The turn in progress: the caller's utterance, and the one it speaks over the answer, if any. */
+interface TurnInProgress {
+  main: Exchange;
+  bargeIn: { plan: BargeInPlan; exchange: Exchange | undefined } | undefined;
   error: TurnError | undefined;
 }
 
-export interface StreamingTurnResult {
-  timeline: Timeline;
-  reply: string;
+function samplesFrameCount(utterance: Utterance): number {
+  return Math.ceil(utterance.samples.length / FRAME_SAMPLES);
 }
 
 /**
  * The streaming caller, whatever carries it: streams the utterance as 20 ms frames in real time
  * from its first sample (no endpointing of its own), keeps the microphone open with silence
- * until the agent's response has been sent, and plays the bot's frames out in real time.
+ * until the agent's response has been sent, and plays the bot's frames out in real time. A
+ * scripted barge-in is spoken into the same microphone stream, over the bot's answer.
  */
 export class StreamingCaller {
   #turn: TurnInProgress | undefined;
@@ -97,41 +122,156 @@ export class StreamingCaller {
     }
   }
 
-  async runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<StreamingTurnResult> {
+  private newExchange(index: number, utterance: Utterance, startFrame: number): Exchange {
+    const timeline = new Timeline(this.options.clock);
+    return {
+      index,
+      utterance,
+      timeline,
+      playout: new Playout(timeline, this.options.jitterBufferMs),
+      startFrame,
+      responseStartedAtMs: undefined,
+      eouBeforeSpeechEnd: false,
+      texts: [],
+      done: undefined,
+      interrupted: undefined,
+      pausedAtMs: undefined,
+      pausedMs: 0,
+      falseInterruptions: 0,
+      leakMs: 0,
+    };
+  }
+
+  private announce(exchange: Exchange): void {
+    const { utterance, index } = exchange;
+    this.link.sendMessage({ type: 'turn.start', turn: index, ...(this.options.sendHints ? { transcript: utterance.transcript, speechEndFrame: lastSpeechFrame(utterance.speechEndMs) } : {}) });
+  }
+
+  /** Runs one turn: one result, or two when the caller's barge-in became the next turn. */
+  async runTurn(plan: PlannedTurn, turnIndex: number, signal: AbortSignal): Promise<TurnResult[]> {
     const { clock } = this.options;
-    const timeline = new Timeline(clock);
-    const turn: TurnInProgress = { index: turnIndex, timeline, playout: new Playout(timeline, this.options.jitterBufferMs), responseStartedAtMs: undefined, eouBeforeSpeechEnd: false, done: undefined, error: undefined };
+    const main = this.newExchange(turnIndex, plan.utterance, 0);
+    const turn: TurnInProgress = { main, bargeIn: plan.bargeIn ? { plan: plan.bargeIn, exchange: undefined } : undefined, error: undefined };
     this.#turn = turn;
     try {
-      const startFrame = firstSpeechFrame(utterance.speechStartMs);
-      const endFrame = lastSpeechFrame(utterance.speechEndMs);
-      this.link.sendMessage({ type: 'turn.start', turn: turnIndex, ...(this.options.sendHints ? { transcript: utterance.transcript ?? '', speechEndFrame: endFrame } : {}) });
-      let trailingMs = 0;
-      for await (const frame of replayFrames(utterance.samples, clock, signal)) {
+      this.announce(main);
+      const startMs = clock.nowMs();
+      const silence = new Int16Array(FRAME_SAMPLES);
+      let waitedMs = 0;
+      for (let index = 0; ; index++) {
+        await clock.sleepUntil(startMs + (index + 1) * FRAME_MS, signal);
+        const sentAtMs = clock.nowMs();
         this.throwIfEnded(turn);
-        if (turn.done) break;
-        if (frame.index === startFrame) timeline.mark('caller.speech_start', frame.sentAtMs);
-        if (frame.index === endFrame) timeline.mark('caller.speech_end', frame.sentAtMs);
-        this.link.sendFrame(frame.samples);
-        if (frame.afterRecording) trailingMs += FRAME_MS;
-        if (turn.responseStartedAtMs === undefined && trailingMs > MAX_WAIT_FOR_RESPONSE_MS) {
-          throw new TurnError('endpointing', `${utterance.path}: the agent did not answer within ${MAX_WAIT_FOR_RESPONSE_MS} ms of silence after the recording (did its VAD hear the speech?)`);
+        const bargeIn = turn.bargeIn;
+        if (bargeIn && !bargeIn.exchange && this.bargeInDue(main, bargeIn.plan, sentAtMs)) {
+          bargeIn.exchange = this.newExchange(turnIndex + 1, bargeIn.plan.utterance, index);
+          this.announce(bargeIn.exchange);
         }
-        if (turn.responseStartedAtMs !== undefined && clock.nowMs() - turn.responseStartedAtMs > MAX_RESPONSE_MS) {
+        const speaking = bargeIn?.exchange && index - bargeIn.exchange.startFrame < samplesFrameCount(bargeIn.exchange.utterance) ? bargeIn.exchange : index < samplesFrameCount(main.utterance) ? main : undefined;
+        const frame = speaking ? this.frameOf(speaking, index, sentAtMs) : silence;
+        this.link.sendFrame(frame);
+        if (this.finished(turn, speaking, index)) break;
+        // the agent must answer whatever was said last
+        const waiting = bargeIn?.exchange ?? main;
+        if (!speaking && waiting.responseStartedAtMs === undefined && !(waiting === main && main.interrupted)) {
+          waitedMs += FRAME_MS;
+          if (waitedMs > MAX_WAIT_FOR_RESPONSE_MS) {
+            throw new TurnError('endpointing', `${waiting.utterance.path}: the agent did not answer within ${MAX_WAIT_FOR_RESPONSE_MS} ms of silence after the recording (did its VAD hear the speech?)`);
+          }
+        } else waitedMs = 0;
+        if (waiting.responseStartedAtMs !== undefined && sentAtMs - waiting.responseStartedAtMs > MAX_RESPONSE_MS) {
           throw new TurnError('agent', `the agent's response did not finish within ${MAX_RESPONSE_MS / 1000} s`);
         }
       }
       // the microphone goes quiet; the rest of the reply plays out
-      await clock.sleepUntil(turn.playout.drainedAtMs ?? clock.nowMs(), signal);
+      const last = turn.bargeIn?.exchange?.done ? turn.bargeIn.exchange : main;
+      await clock.sleepUntil(Math.max(last.playout.drainedAtMs ?? 0, main.playout.drainedAtMs ?? 0, clock.nowMs()), signal);
       this.throwIfEnded(turn);
-      if (turn.eouBeforeSpeechEnd) {
-        throw new TurnError('endpointing', `${utterance.path}: the agent declared end of utterance before the speech ended at ${utterance.speechEndMs} ms: a pause inside the utterance is longer than the silence timeout (raise --silence-timeout)`);
-      }
-      if (!timeline.has('caller.first_audio')) throw new TurnError('agent', 'the agent answered with silence: no audible audio in its response');
-      return { timeline, reply: turn.done?.reply ?? '' };
+      return this.results(turn);
     } finally {
       this.#turn = undefined;
     }
+  }
+
+  /** The frame of `exchange`'s recording at schedule position `index`, marking where its speech starts and ends. */
+  private frameOf(exchange: Exchange, index: number, sentAtMs: number): Int16Array {
+    const { utterance, timeline } = exchange;
+    const offset = index - exchange.startFrame;
+    if (offset === firstSpeechFrame(utterance.speechStartMs)) {
+      timeline.mark('caller.speech_start', sentAtMs);
+      if (exchange !== this.#turn?.main) this.#turn?.main.timeline.mark('caller.bargein_start', sentAtMs);
+    }
+    if (offset === lastSpeechFrame(utterance.speechEndMs)) timeline.mark('caller.speech_end', sentAtMs);
+    const frame = new Int16Array(FRAME_SAMPLES);
+    frame.set(utterance.samples.subarray(offset * FRAME_SAMPLES, (offset + 1) * FRAME_SAMPLES));
+    return frame;
+  }
+
+  /** Whether the barge-in's moment has come: after so much of the bot's audible audio, or its Nth word. */
+  private bargeInDue(main: Exchange, plan: BargeInPlan, nowMs: number): boolean {
+    if (main.interrupted) return false;
+    if (plan.afterBotAudioMs !== undefined) {
+      const firstPlayedMs = main.timeline.get('caller.first_audio_played');
+      return firstPlayedMs !== undefined && nowMs >= firstPlayedMs + plan.afterBotAudioMs;
+    }
+    if (plan.afterBotWords !== undefined) {
+      const endMs = wordEndMs(main.texts, main.done?.audioMs, plan.afterBotWords);
+      return endMs !== undefined && main.playout.playedMs(nowMs) >= endMs;
+    }
+    return false;
+  }
+
+  /** Whether the microphone can stop: every answer the turn waits for has been sent. */
+  private finished(turn: TurnInProgress, speaking: Exchange | undefined, index: number): boolean {
+    const { main } = turn;
+    const bargeIn = turn.bargeIn;
+    if (!bargeIn) return main.done !== undefined;
+    const spoken = bargeIn.exchange;
+    if (!spoken) {
+      // the answer played out before the barge-in point: nothing left to speak over
+      const drainedAtMs = main.playout.drainedAtMs;
+      return main.done !== undefined && drainedAtMs !== undefined && this.options.clock.nowMs() > drainedAtMs;
+    }
+    if (spoken.done) return true;
+    const spokeItAll = speaking !== spoken && index >= spoken.startFrame;
+    // a backchannel that did not interrupt: done once it is said and the answer is sent
+    return bargeIn.plan.expect === 'continue' && spokeItAll && !main.interrupted && main.done !== undefined && !main.playout.paused;
+  }
+
+  private results(turn: TurnInProgress): TurnResult[] {
+    const { main } = turn;
+    const clockNow = this.options.clock.nowMs();
+    if (!main.timeline.has('caller.first_audio')) throw new TurnError('agent', 'the agent answered with silence: no audible audio in its response');
+    if (main.eouBeforeSpeechEnd) {
+      throw new TurnError('endpointing', `${main.utterance.path}: the agent declared end of utterance before the speech ended at ${main.utterance.speechEndMs} ms: a pause inside the utterance is longer than the silence timeout (raise --silence-timeout)`);
+    }
+    const reply = main.done?.reply ?? main.interrupted?.reply ?? '';
+    if (!turn.bargeIn) return [{ utterance: main.utterance, timeline: main.timeline, reply }];
+    const { plan, exchange: spoken } = turn.bargeIn;
+    if (main.interrupted === undefined && plan.expect === 'interrupt' && main.timeline.has('caller.bargein_start')) {
+      // never interrupted: the bot fell silent only when its answer ended
+      main.timeline.mark('caller.last_bot_audio', main.playout.lastHeardAt(clockNow));
+    }
+    const outcome = judgeBargeIn(
+      {
+        utterance: plan.utterance.id,
+        expect: plan.expect,
+        spoken: spoken !== undefined,
+        interrupted: main.interrupted !== undefined,
+        falseInterruptions: main.falseInterruptions,
+        pausedMs: main.pausedMs,
+        heardMs: main.playout.playedMs(clockNow),
+        ...(main.interrupted ? { truncated: main.interrupted.reply } : {}),
+        ...(spoken?.done?.contextInterrupted === undefined ? {} : { contextInterrupted: spoken.done.contextInterrupted }),
+      },
+      main.interrupted?.chunks ?? [],
+    );
+    const results: TurnResult[] = [{ utterance: main.utterance, timeline: main.timeline, reply, bargeIn: outcome, ...(spoken ? { bargeInLeakMs: main.leakMs } : {}) }];
+    if (spoken?.done) {
+      if (!spoken.timeline.has('caller.first_audio')) throw new TurnError('agent', 'the agent answered the interruption with silence');
+      results.push({ utterance: spoken.utterance, timeline: spoken.timeline, reply: spoken.done.reply, interrupting: true });
+    }
+    return results;
   }
 
   private throwIfEnded(turn: TurnInProgress): void {
@@ -139,11 +279,25 @@ export class StreamingCaller {
     if (this.#closed) throw new TurnError('transport', this.#closed.message, { cause: this.#closed });
   }
 
+  /** The exchange a message or frame belongs to. */
+  private exchange(index: number): Exchange | undefined {
+    const turn = this.#turn;
+    if (!turn) return undefined;
+    if (turn.main.index === index) return turn.main;
+    const spoken = turn.bargeIn?.exchange;
+    return spoken?.index === index ? spoken : undefined;
+  }
+
   private onFrame(frame: Int16Array, arrivalMs: number): void {
     const turn = this.#turn;
     if (!turn) return; // audio of a turn already given up on
+    const { main } = turn;
+    const spoken = turn.bargeIn?.exchange;
+    // bot audio comes in order: the main answer's, then (once it is over) the answer to the barge-in
+    const target = spoken && (main.interrupted || main.done) && (main.interrupted || spoken.responseStartedAtMs !== undefined) ? spoken : main;
     try {
-      turn.playout.push(frame, arrivalMs);
+      if (target === main && main.timeline.has('caller.bargein_start')) main.leakMs += FRAME_MS;
+      target.playout.push(frame, arrivalMs);
     } catch (err) {
       turn.error ??= err instanceof TurnError ? err : new TurnError('agent', String(err));
     }
@@ -151,6 +305,7 @@ export class StreamingCaller {
 
   private onMessage(message: AgentMessage): void {
     const turn = this.#turn;
+    const nowMs = this.options.clock.nowMs();
     switch (message.type) {
       case 'pong': {
         const resolve = this.#pongs.get(message.id);
@@ -161,24 +316,45 @@ export class StreamingCaller {
       case 'error':
         if (turn) turn.error ??= new TurnError('agent', `the agent reported ${message.code}: ${message.message}`);
         return;
-      case 'vad':
-        if (turn && message.state === 'eou' && !turn.timeline.has('caller.speech_end')) turn.eouBeforeSpeechEnd = true;
-        return;
-      case 'response.start':
-        if (turn) turn.responseStartedAtMs ??= this.options.clock.nowMs();
-        return;
-      case 'response.done':
-        if (!turn) return;
-        if (message.turn !== turn.index) {
-          turn.error ??= new TurnError('agent', `the agent finished turn ${message.turn} while turn ${turn.index} was in progress`);
-          return;
-        }
-        turn.timeline.merge(agentMarksOnly(message.marks));
-        turn.done = { reply: message.reply };
-        return;
       case 'session.ready':
       case 'transcript.partial':
       case 'transcript.final':
+        return;
+    }
+    if (!turn) return;
+    const exchange = this.exchange(message.turn);
+    if (!exchange) {
+      turn.error ??= new TurnError('agent', `the agent sent ${message.type} for turn ${message.turn} while turn ${turn.main.index} was in progress`);
+      return;
+    }
+    switch (message.type) {
+      case 'vad':
+        if (message.state === 'eou' && !exchange.timeline.has('caller.speech_end')) exchange.eouBeforeSpeechEnd = exchange === turn.main;
+        return;
+      case 'response.start':
+        exchange.responseStartedAtMs ??= nowMs;
+        return;
+      case 'response.text':
+        exchange.texts.push({ text: message.text, audioStartMs: message.audioStartMs });
+        return;
+      case 'audio.pause':
+        if (this.options.holdsPlayback) exchange.playout.pause(nowMs);
+        exchange.pausedAtMs ??= nowMs;
+        return;
+      case 'audio.resume':
+        if (this.options.holdsPlayback) exchange.playout.resume(nowMs);
+        if (exchange.pausedAtMs !== undefined) exchange.pausedMs += nowMs - exchange.pausedAtMs;
+        exchange.pausedAtMs = undefined;
+        exchange.falseInterruptions++;
+        return;
+      case 'response.interrupted':
+        exchange.timeline.merge(agentMarksOnly(message.marks));
+        exchange.interrupted = { reply: message.reply, heardMs: message.heardMs, chunks: message.chunks };
+        exchange.timeline.mark('caller.last_bot_audio', exchange.playout.clear(nowMs));
+        return;
+      case 'response.done':
+        exchange.timeline.merge(agentMarksOnly(message.marks));
+        exchange.done = { reply: message.reply, audioMs: message.audioMs, contextInterrupted: message.contextInterrupted };
         return;
       default: {
         const unknown: never = message;

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { VoicebenchError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { runCommand } from './run-command.js';
+import { scenariosCommand } from './scenarios-command.js';
+import { validateCommand } from './validate-command.js';
 
 /**
  * The only place that parses argv and turns errors into exit codes (DESIGN.md §6):
@@ -13,7 +15,9 @@ function program(): Command {
     .version(TOOL_VERSION, '-V, --version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .addCommand(runCommand().exitOverride());
+    .addCommand(runCommand().exitOverride())
+    .addCommand(scenariosCommand().exitOverride())
+    .addCommand(validateCommand().exitOverride());
 }
 
 function report(err: unknown): number {

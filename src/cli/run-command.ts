@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { DEFAULT_SILENCE_TIMEOUT_MS, DEFAULT_VAD_MODEL } from '../audio/vad.js';
+import { DEFAULT_BARGE_IN_MIN_SPEECH_MS, DEFAULT_SILENCE_TIMEOUT_MS, DEFAULT_VAD_MODEL } from '../audio/vad.js';
 import { systemClock } from '../metrics/clock.js';
 import { getProfile, PROFILE_NAMES } from '../providers/profiles.js';
 import { ResultFiles } from '../report/result-files.js';
 import type { RunConfig, TransportName } from '../report/result.js';
 import { renderTable } from '../report/table.js';
 import { runBenchmark } from '../run/runner.js';
-import { DEFAULT_CORPUS_DIR, loadCorpus } from '../scenarios/corpus.js';
+import { loadScenario } from '../scenarios/scenario-loader.js';
 import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS, isStreamingTransport } from '../transports/transport.js';
 import { CODEC_NAMES, type CodecName } from '../audio/codecs.js';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
@@ -18,6 +18,7 @@ import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } 
 import { Progress } from './progress.js';
 
 interface RunOptions {
+  scenario: string;
   transport: TransportName[];
   chunking?: ChunkingPolicy;
   phraseWords: number;
@@ -30,6 +31,7 @@ interface RunOptions {
   out?: string;
   quiet?: boolean;
   silenceTimeout: number;
+  bargeInMinSpeech: number;
 }
 
 /** The policy each transport's agent runs: the flag for streaming transports, `full` for REST. */
@@ -49,7 +51,8 @@ function defaultOutDir(): string {
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('replay the corpus through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
+    .description('replay a scenario (by default every corpus utterance once) through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
+    .option('--scenario <name|file>', 'built-in scenario (see `voicebench scenarios`) or a YAML/JSON scenario file; flags given here override its settings', 'quickstart')
     .addOption(new Option('--transport <list>', 'comma-separated transports to measure: rest, ws, webrtc').argParser(parseTransports).default(['rest'], 'rest'))
     .addOption(
       new Option('--chunking <policy>', 'when the streaming agent hands the answer to TTS: full (whole answer), sentence, phrase (first words, then phrases); default per transport: ws sentence, webrtc phrase. REST is always full')
@@ -63,13 +66,16 @@ export function runCommand(): Command {
     .option('--turns <n>', 'turns per transport (utterances repeat in order); default: one per corpus file', parsePositiveInt)
     .option('--seed <n>', 'seed for sampled latencies: same seed, same sampled latencies', parseSeed, 1)
     .option('--silence-timeout <ms>', 'silence after speech that ends the utterance (all transports)', parseMs, DEFAULT_SILENCE_TIMEOUT_MS)
+    .option('--barge-in-min-speech <ms>', 'caller speech over the bot must last this long to interrupt it; shorter speech only pauses the bot (a backchannel)', parseMs, DEFAULT_BARGE_IN_MIN_SPEECH_MS)
     .option('--out <dir>', 'where result.json and turns.jsonl go; default: reports/<timestamp>/')
     .option('--quiet', 'no progress, only the report')
     .addHelpText(
       'after',
       `
 Examples:
-  voicebench run                                   # the committed corpus over REST, profile typical
+  voicebench run                                   # the committed corpus over REST, profile typical (scenario quickstart)
+  voicebench run --scenario barge-in --transport rest,ws,webrtc   # scripted interruptions on every transport
+  voicebench run --scenario ./my-scenario.yaml     # your own conversation (see docs/scenarios.md)
   voicebench run --profile seed-article --turns 20 # the article's 1400 ms sequential pipeline
   voicebench run --corpus ./my-wavs --out out/     # your own utterances; results in out/
   voicebench run --transport rest,ws --profile seed-article   # sequential REST vs WebSocket streaming
@@ -80,29 +86,34 @@ Examples:
 Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
     )
     .action(async (options: RunOptions, command: Command) => {
-      const profile = getProfile(options.profile);
-      const corpusDir = options.corpus ? resolve(options.corpus) : DEFAULT_CORPUS_DIR;
-      const chunking = chunkingPerTransport(options.transport, options.chunking);
+      const fromCli = (flag: keyof RunOptions): boolean => command.getOptionValueSource(flag) === 'cli';
+      const scenario = await loadScenario(options.scenario, options.corpus ? { corpusDir: resolve(options.corpus) } : {});
+      const settings = scenario.settings;
+      const transports = fromCli('transport') ? options.transport : (settings.transports ?? options.transport);
+      const profile = getProfile(fromCli('profile') ? options.profile : (settings.profile ?? options.profile));
+      const chunking = chunkingPerTransport(transports, fromCli('chunking') ? options.chunking : (settings.chunking ?? options.chunking));
       for (const flag of ['codec', 'jitterBuffer'] as const) {
-        if (command.getOptionValueSource(flag) === 'cli' && !options.transport.includes('webrtc')) {
+        if (fromCli(flag) && !transports.includes('webrtc')) {
           const name = flag === 'codec' ? '--codec' : '--jitter-buffer';
-          throw new InputError(`${name} applies to the webrtc transport only, and it is not among --transport ${options.transport.join(',')}`, { hint: `add it: --transport ${[...options.transport, 'webrtc'].join(',')}` });
+          throw new InputError(`${name} applies to the webrtc transport only, and it is not among --transport ${transports.join(',')}`, { hint: `add it: --transport ${[...transports, 'webrtc'].join(',')}` });
         }
       }
-      const corpus = await loadCorpus(corpusDir);
+      const pick = <K extends 'seed' | 'silenceTimeout' | 'phraseWords' | 'bargeInMinSpeech'>(flag: K, setting: number | undefined): number => (fromCli(flag) ? options[flag] : (setting ?? options[flag]));
       const config: RunConfig = {
-        transports: options.transport,
-        corpus: options.corpus ?? 'fixtures/audio (built in)',
+        transports,
+        corpus: options.corpus ?? settings.corpusDir ?? 'fixtures/audio (built in)',
         profile: profile.name,
-        seed: options.seed,
-        turns: options.turns ?? corpus.length,
-        silenceTimeoutMs: options.silenceTimeout,
+        seed: pick('seed', settings.seed),
+        turns: options.turns ?? scenario.turns.length * settings.repeat,
+        silenceTimeoutMs: pick('silenceTimeout', settings.silenceTimeoutMs),
         chunking,
-        firstPhraseWords: options.phraseWords,
+        firstPhraseWords: pick('phraseWords', settings.phraseWords),
         maxAheadMs: DEFAULT_MAX_AHEAD_MS,
         codec: options.codec,
         jitterBufferMs: options.jitterBuffer,
         vadModel: `silero ${DEFAULT_VAD_MODEL}`,
+        scenario: scenario.source,
+        bargeInMinSpeechMs: pick('bargeInMinSpeech', settings.bargeInMinSpeechMs),
       };
       const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());
       const progress = new Progress(process.stderr, !options.quiet && process.stderr.isTTY === true);
@@ -112,7 +123,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
       process.once('SIGTERM', onSignal);
       try {
         progress.note(`preparing ${config.transports.join(', ')} with profile ${profile.name}…`);
-        const result = await runBenchmark(config, corpus, {
+        const result = await runBenchmark(config, scenario.turns, {
           clock: systemClock,
           profile,
           files,

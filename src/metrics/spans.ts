@@ -9,6 +9,8 @@ export interface SpanDefinition {
   from: MarkName;
   to: MarkName;
   meaning: string;
+  /** `audio`: not an interval between the two marks but an amount of audio the caller measured (the turn supplies it). */
+  kind?: 'audio';
 }
 
 export const SPAN_NAMES = [
@@ -23,6 +25,7 @@ export const SPAN_NAMES = [
   'playout',
   'bargein.detect',
   'bargein.stop',
+  'bargein.leak',
   'connect',
 ] as const;
 
@@ -40,6 +43,7 @@ export const SPANS: readonly SpanDefinition[] = [
   { name: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played', meaning: 'playback buffer at the caller' },
   { name: 'bargein.detect', from: 'caller.bargein_start', to: 'agent.bargein_detected', meaning: 'interruption detected (target 50 ms)' },
   { name: 'bargein.stop', from: 'caller.bargein_start', to: 'caller.last_bot_audio', meaning: 'until the bot falls silent, as heard' },
+  { name: 'bargein.leak', from: 'caller.bargein_start', to: 'caller.last_bot_audio', meaning: 'bot audio the caller received after bargein_start (ms of audio)', kind: 'audio' },
   { name: 'connect', from: 'caller.connect_start', to: 'caller.connected', meaning: 'call set-up (WebRTC: ICE + DTLS), per connection, never inside a turn' },
 ];
 
@@ -57,10 +61,15 @@ export function isSpanName(name: string): name is SpanName {
 
 export type SpanValues = Partial<Record<SpanName, number>>;
 
-/** Every span whose two marks the turn carries, in milliseconds. */
-export function computeSpans(marks: MarkRecord): SpanValues {
+/** Every span whose two marks the turn carries, in milliseconds; `audio` spans come from `audioMs`. */
+export function computeSpans(marks: MarkRecord, audioMs: SpanValues = {}): SpanValues {
   const values: SpanValues = {};
   for (const span of SPANS) {
+    if (span.kind === 'audio') {
+      const value = audioMs[span.name];
+      if (value !== undefined) values[span.name] = value;
+      continue;
+    }
     const fromMs = marks[span.from];
     const toMs = marks[span.to];
     if (fromMs !== undefined && toMs !== undefined) values[span.name] = toMs - fromMs;

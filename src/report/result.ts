@@ -4,6 +4,7 @@ import type { SpanName, SpanValues } from '../metrics/spans.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import type { CodecName } from '../audio/codecs.js';
 import type { Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
+import type { BargeInOutcome } from '../caller/turn-plan.js';
 
 /** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
 export const SCHEMA_VERSION = 1;
@@ -21,12 +22,16 @@ export interface RunConfig {
   chunking: Partial<Record<TransportName, ChunkingPolicy>>;
   /** `phrase` chunking: words in the first chunk handed to TTS. */
   firstPhraseWords: number;
-  /** Streaming transports: how far ahead of real time the agent may send audio. */
+  /** WebSocket: how far ahead of real time the agent may send audio (WebRTC paces RTP in real time, WEBRTC_MAX_AHEAD_MS). */
   maxAheadMs: number;
   /** WebRTC: the RTP audio codec and the caller's jitter buffer. */
   codec: CodecName;
   jitterBufferMs: number;
   vadModel: string;
+  /** The scenario that scripted the turns: a built-in's name or the file as given. */
+  scenario: string;
+  /** Caller speech over the bot must last this long to interrupt it. */
+  bargeInMinSpeechMs: number;
 }
 
 export interface TurnRecord {
@@ -42,6 +47,26 @@ export interface TurnRecord {
   /** What the bot said, as the agent reported it. */
   reply?: string;
   error?: { stage: string; message: string };
+  /** The caller spoke over this turn's answer: what happened, and the correctness verdict. */
+  bargeIn?: BargeInOutcome;
+  /** This turn's utterance interrupted the previous turn's answer. */
+  interrupting?: boolean;
+}
+
+/** A transport's barge-ins: how many were scripted, what happened, how many were correct. */
+export interface BargeInSummary {
+  /** Turns with a scripted barge-in (interruptions and backchannels). */
+  turns: number;
+  /** Of them, spoken over the bot (the answer had not ended first). */
+  spoken: number;
+  interruptions: { expected: number; happened: number };
+  backchannels: { expected: number; interrupted: number };
+  falseInterruptions: number;
+  correct: number;
+  /** How the legacy client's agent learns of an interruption (REST), or undefined. */
+  note?: string;
+  /** Why turns were judged incorrect (the first few). */
+  problems: string[];
 }
 
 export interface WaterfallSummary {
@@ -72,6 +97,7 @@ export interface TransportResult extends TransportDetails {
   errors: number;
   spans: Partial<Record<SpanName, SpanSummary>>;
   waterfall: WaterfallSummary;
+  bargeIn?: BargeInSummary;
 }
 
 export interface RunResult {

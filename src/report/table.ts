@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
+import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
 import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { RunResult, TransportName, TransportResult } from './result.js';
 
@@ -118,10 +118,33 @@ function detailsText(transport: TransportResult): string {
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
+/** Each transport's barge-ins: what happened, the correctness verdict, detection against its 50 ms target. */
+function bargeInLines(measured: readonly Measured[], options: TableOptions): string[] {
+  const paint = (ok: boolean, text: string): string => (options.color ? `\u001b[${ok ? 32 : 31}m${text}\u001b[0m` : text);
+  const lines: string[] = [];
+  for (const [name, transport] of measured) {
+    const summary = transport.bargeIn;
+    if (!summary) continue;
+    const parts = [`${summary.interruptions.happened}/${summary.interruptions.expected} interruptions stopped the bot`];
+    if (summary.backchannels.expected > 0) parts.push(`${summary.backchannels.interrupted}/${summary.backchannels.expected} backchannels interrupted it`);
+    parts.push(`${summary.falseInterruptions} false interruption${summary.falseInterruptions === 1 ? '' : 's'} (paused, resumed)`);
+    parts.push(paint(summary.correct === summary.turns, `correct ${summary.correct}/${summary.turns}`));
+    lines.push(`barge-in ${name}: ${parts.join(', ')}`);
+    const detect = transport.spans['bargein.detect'];
+    if (detect) {
+      const held = detect.p95 <= BARGEIN_DETECT_TARGET_MS;
+      lines.push(`  bargein.detect p50 ${ms(detect.p50)} ms, p95 ${ms(detect.p95)} ms: ${paint(held, held ? `✓ within the ${BARGEIN_DETECT_TARGET_MS} ms target` : `✗ over the ${BARGEIN_DETECT_TARGET_MS} ms target`)}`);
+    }
+    if (summary.note) lines.push(`  note: ${summary.note}`);
+    for (const problem of summary.problems) lines.push(`  ✗ ${problem}`);
+  }
+  return lines;
+}
+
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
-  lines.push(`voicebench ${result.tool.version} · profile ${config.profile} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
+  lines.push(`voicebench ${result.tool.version} · scenario ${config.scenario} · profile ${config.profile} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
   const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
   for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
   lines.push(measured.length === 1 ? singleSpanTable((measured[0] as Measured)[1]) : comparisonSpanTable(measured));
@@ -129,6 +152,7 @@ export function renderTable(result: RunResult, options: TableOptions): string {
     const v2v = transport.spans.v2v;
     if (v2v) lines.push(`v2v ${name}: ${verdict(v2v.p50, options)} (p95 ${ms(v2v.p95)} ms)`);
   }
+  lines.push(...bargeInLines(measured, options));
   lines.push(...waterfallComparison(measured));
   const scaleMs = Math.max(...measured.map(([, transport]) => transport.waterfall.medianTurn?.v2v ?? 0));
   for (const [name, transport] of measured) lines.push(...waterfallBars(name, transport, scaleMs));

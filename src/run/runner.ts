@@ -5,13 +5,12 @@ import { TurnError } from '../caller/turn-error.js';
 import { RunError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
 import { computeSpans } from '../metrics/spans.js';
-import type { Timeline } from '../metrics/timeline.js';
 import { computeWaterfall } from '../metrics/waterfall.js';
 import type { SimProfile } from '../providers/profile.js';
 import { createSimPipeline } from '../providers/sim/sim-pipeline.js';
 import type { ResultFiles } from '../report/result-files.js';
 import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TurnRecord } from '../report/result.js';
-import type { Utterance } from '../scenarios/utterance.js';
+import type { PlannedTurn, TurnResult } from '../caller/turn-plan.js';
 import { isStreamingTransport, openTransport } from '../transports/transport.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { collectGarbage } from './gc.js';
@@ -30,12 +29,20 @@ function hostInfo(): RunResult['host'] {
   return { platform: platform(), arch: arch(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' };
 }
 
+/** Turn records a plan produces: one per turn, plus one per barge-in expected to become the next turn. */
+export function expectedRecords(plan: readonly PlannedTurn[], turns: number): number {
+  let records = 0;
+  for (let i = 0; i < turns; i++) records += (plan[i % plan.length] as PlannedTurn).bargeIn?.expect === 'interrupt' ? 2 : 1;
+  return records;
+}
+
 /**
- * Runs every turn of the corpus over each transport in turn, recording spans into histograms
- * and each turn to disk as it finishes. An interrupted run keeps what it measured: the result
- * is rewritten after every turn with `complete: false` until the end.
+ * Runs the scripted turns (the plan, repeated in order up to `config.turns`) over each
+ * transport in turn, recording spans into histograms and each turn to disk as it finishes. An
+ * interrupted run keeps what it measured: the result is rewritten after every turn with
+ * `complete: false` until the end.
  */
-export async function runBenchmark(config: RunConfig, corpus: readonly Utterance[], deps: RunDeps): Promise<RunResult> {
+export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn[], deps: RunDeps): Promise<RunResult> {
   const { clock, files, signal } = deps;
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,
@@ -51,11 +58,11 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
   await files.writeResult(result);
   const vadModel = await loadVadModel();
   await warmUpVad(vadModel);
-  const total = config.turns * config.transports.length;
+  const total = expectedRecords(plan, config.turns) * config.transports.length;
   let done = 0;
   for (const transport of config.transports) {
     const chunking: ChunkingOptions = { policy: config.chunking[transport] ?? 'full', firstPhraseWords: config.firstPhraseWords };
-    const results = new TransportResults(chunking.policy);
+    const results = new TransportResults(chunking.policy, transport);
     const pipeline = createSimPipeline(deps.profile, config.seed, clock);
     await pipeline.prepare((reply) => chunkText(reply, chunking));
     const session = await openTransport(transport, {
@@ -65,6 +72,7 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
       silenceTimeoutMs: config.silenceTimeoutMs,
       chunking,
       maxAheadMs: config.maxAheadMs,
+      bargeInMinSpeechMs: config.bargeInMinSpeechMs,
       callId: `${transport}-${config.seed}`,
       signal,
       codec: config.codec,
@@ -78,19 +86,23 @@ export async function runBenchmark(config: RunConfig, corpus: readonly Utterance
         if (signal.aborted) throw err;
         throw new RunError(`${transport}: the agent did not answer: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       });
-      for (let turnIndex = 0; turnIndex < config.turns; turnIndex++) {
+      let turnIndex = 0;
+      for (let planned = 0; planned < config.turns; planned++) {
         signal.throwIfAborted();
         collectGarbage();
-        const utterance = corpus[turnIndex % corpus.length] as Utterance;
-        const record = await runOneTurn(transport, utterance, turnIndex, session.runTurn.bind(session), signal);
-        results.add(record);
-        result.transports[transport] = { ...results.summary(), ...session.details?.() };
-        await files.appendTurn(record);
-        await files.writeResult(result);
-        deps.onTurn?.(record, ++done, total);
-        if (record.error?.stage === 'transport') {
-          throw new RunError(`${transport}: ${record.error.message}`, { hint: `partial results are in ${files.dir}` });
+        const turn = plan[planned % plan.length] as PlannedTurn;
+        if (turn.pauseBeforeMs > 0) await clock.sleep(turn.pauseBeforeMs, signal);
+        const records = await runOneTurn(transport, turn, turnIndex, session.runTurn.bind(session), signal);
+        for (const record of records) {
+          results.add(record);
+          result.transports[transport] = { ...results.summary(), ...session.details?.() };
+          await files.appendTurn(record);
+          await files.writeResult(result);
+          deps.onTurn?.(record, ++done, total);
         }
+        turnIndex += records.length;
+        const failed = records.find((record) => record.error?.stage === 'transport');
+        if (failed?.error) throw new RunError(`${transport}: ${failed.error.message}`, { hint: `partial results are in ${files.dir}` });
       }
     } finally {
       await session.close();
@@ -108,22 +120,40 @@ async function warmUpVad(vadModel: VadModel): Promise<void> {
   await detector.push(new Int16Array(16_000));
 }
 
+function turnRecord(transport: TransportName, turnIndex: number, result: TurnResult): TurnRecord {
+  const marks = result.timeline.toRecord();
+  const waterfall = computeWaterfall(marks, isStreamingTransport(transport) ? 'streaming' : 'sequential');
+  const record: TurnRecord = {
+    transport,
+    turnIndex,
+    utterance: result.utterance.id,
+    marksMs: result.timeline.toRelativeRecord('caller.speech_end'),
+    spans: computeSpans(marks, result.bargeInLeakMs === undefined ? {} : { 'bargein.leak': result.bargeInLeakMs }),
+    transcript: result.utterance.transcript,
+    reply: result.reply,
+  };
+  if (waterfall) record.waterfall = waterfall;
+  if (result.bargeIn?.expect === 'continue' && !result.bargeIn.interrupted) {
+    // a backchannel the bot rightly talked through is no interruption: its pause is in bargeIn.pausedMs
+    for (const span of ['bargein.detect', 'bargein.stop', 'bargein.leak'] as const) delete record.spans[span];
+  }
+  if (result.bargeIn) record.bargeIn = result.bargeIn;
+  if (result.interrupting) record.interrupting = true;
+  return record;
+}
+
 async function runOneTurn(
   transport: TransportName,
-  utterance: Utterance,
+  turn: PlannedTurn,
   turnIndex: number,
-  runTurn: (utterance: Utterance, turnIndex: number, signal: AbortSignal) => Promise<{ timeline: Timeline; reply: string }>,
+  runTurn: (turn: PlannedTurn, turnIndex: number, signal: AbortSignal) => Promise<TurnResult[]>,
   signal: AbortSignal,
-): Promise<TurnRecord> {
+): Promise<TurnRecord[]> {
   try {
-    const { timeline, reply } = await runTurn(utterance, turnIndex, signal);
-    const marks = timeline.toRecord();
-    const waterfall = computeWaterfall(marks, isStreamingTransport(transport) ? 'streaming' : 'sequential');
-    const record: TurnRecord = { transport, turnIndex, utterance: utterance.id, marksMs: timeline.toRelativeRecord('caller.speech_end'), spans: computeSpans(marks), transcript: utterance.transcript, reply };
-    if (waterfall) record.waterfall = waterfall;
-    return record;
+    const results = await runTurn(turn, turnIndex, signal);
+    return results.map((result, offset) => turnRecord(transport, turnIndex + offset, result));
   } catch (err) {
     if (!(err instanceof TurnError) || signal.aborted) throw err;
-    return { transport, turnIndex, utterance: utterance.id, marksMs: {}, spans: {}, error: { stage: err.stage, message: err.message } };
+    return [{ transport, turnIndex, utterance: turn.utterance.id, marksMs: {}, spans: {}, error: { stage: err.stage, message: err.message } }];
   }
 }

@@ -1,7 +1,9 @@
 import { HistogramSet, SpanRecorder } from '../metrics/recorder.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import { emptyWaterfall, WATERFALL_SEGMENTS, type WaterfallSegment } from '../metrics/waterfall.js';
-import type { TransportResult, TurnRecord } from '../report/result.js';
+import type { BargeInSummary, TransportName, TransportResult, TurnRecord } from '../report/result.js';
+
+const MAX_PROBLEMS = 5;
 
 /** Accumulates one transport's turns into histograms; keeps only what the median waterfall needs. */
 export class TransportResults {
@@ -14,10 +16,36 @@ export class TransportResults {
   #turns = 0;
   #errors = 0;
 
-  constructor(private readonly chunking: ChunkingPolicy) {}
+  readonly #bargeIn: BargeInSummary = { turns: 0, spoken: 0, interruptions: { expected: 0, happened: 0 }, backchannels: { expected: 0, interrupted: 0 }, falseInterruptions: 0, correct: 0, problems: [] };
+
+  constructor(
+    private readonly chunking: ChunkingPolicy,
+    transport: TransportName,
+  ) {
+    if (transport === 'rest') this.#bargeIn.note = 'the REST agent learns of an interruption only with the next request; the caller stops playback itself';
+  }
+
+  private addBargeIn(record: TurnRecord): void {
+    const outcome = record.bargeIn;
+    if (!outcome) return;
+    const summary = this.#bargeIn;
+    summary.turns++;
+    if (outcome.spoken) summary.spoken++;
+    if (outcome.expect === 'interrupt') {
+      summary.interruptions.expected++;
+      if (outcome.interrupted) summary.interruptions.happened++;
+    } else {
+      summary.backchannels.expected++;
+      if (outcome.interrupted) summary.backchannels.interrupted++;
+    }
+    summary.falseInterruptions += outcome.falseInterruptions;
+    if (outcome.correct) summary.correct++;
+    for (const problem of outcome.problems) if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`turn ${record.turnIndex}: ${problem}`);
+  }
 
   add(record: TurnRecord): void {
     this.#turns++;
+    this.addBargeIn(record);
     if (record.error) {
       this.#errors++;
       return;
@@ -58,6 +86,7 @@ export class TransportResults {
       errors: this.#errors,
       spans,
       waterfall: { medianTurn, meanTurn: this.meanTurn(), segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
+      ...(this.#bargeIn.turns > 0 ? { bargeIn: structuredClone(this.#bargeIn) } : {}),
     };
   }
 }

@@ -49,7 +49,25 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transcript.partial'), turn: z.number(), text: z.string() }),
   z.object({ type: z.literal('transcript.final'), turn: z.number(), text: z.string() }),
   z.object({ type: z.literal('response.start'), turn: z.number() }),
-  z.object({ type: z.literal('response.done'), turn: z.number(), reply: z.string(), marks: markRecord }),
+  z.object({ type: z.literal('response.text'), turn: z.number(), text: z.string(), audioStartMs: z.number().min(0) }),
+  z.object({ type: z.literal('audio.pause'), turn: z.number() }),
+  z.object({ type: z.literal('audio.resume'), turn: z.number() }),
+  z.object({
+    type: z.literal('response.interrupted'),
+    turn: z.number(),
+    reply: z.string(),
+    heardMs: z.number().min(0),
+    chunks: z.array(z.object({ text: z.string(), audioMs: z.number().min(0) })).max(1000),
+    marks: markRecord,
+  }),
+  z.object({
+    type: z.literal('response.done'),
+    turn: z.number(),
+    reply: z.string(),
+    marks: markRecord,
+    audioMs: z.number().min(0).optional(),
+    contextInterrupted: z.string().optional(),
+  }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string(), turn: z.number().optional() }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;

@@ -5,8 +5,7 @@ import type { Clock } from '../metrics/clock.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import type { Pipeline } from '../providers/types.js';
 import type { TransportName } from '../report/result.js';
-import type { Utterance } from '../scenarios/utterance.js';
-import type { TurnResult } from './rest/rest-caller.js';
+import type { PlannedTurn, TurnResult } from '../caller/turn-plan.js';
 import { RestCaller } from './rest/rest-caller.js';
 import { startRestAgent } from './rest/rest-agent.js';
 import type { CodecName } from '../audio/codecs.js';
@@ -24,6 +23,13 @@ export const DEFAULT_CHUNKING: Record<TransportName, ChunkingPolicy> = { rest: '
 /** A browser's jitter buffer starts around 40 ms on a clean network (WebRTC's NetEq target floor is similar). */
 export const DEFAULT_JITTER_BUFFER_MS = 40;
 
+/**
+ * A WebRTC sender paces RTP in real time (one frame of lead): the caller's jitter buffer, not a
+ * send-ahead buffer, absorbs jitter, so when the agent stops sending, the bot falls silent as
+ * soon as the jitter buffer has played out, with no buffer the client could be told to drop.
+ */
+export const WEBRTC_MAX_AHEAD_MS = 20;
+
 /** Extra connections the WebRTC warm-up sets up and tears down, to report warm set-up apart from cold. */
 const WARM_CONNECTS = 3;
 
@@ -39,6 +45,7 @@ export interface TransportDeps {
   silenceTimeoutMs: number;
   chunking: ChunkingOptions;
   maxAheadMs: number;
+  bargeInMinSpeechMs: number;
   callId: string;
   signal: AbortSignal;
   /** WebRTC only. */
@@ -50,7 +57,8 @@ export interface TransportDeps {
 export interface TransportSession {
   /** Unmeasured: connects and exercises the path once so turn 0 is not a connection benchmark. */
   warmUp(signal: AbortSignal): Promise<void>;
-  runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<TurnResult>;
+  /** One scripted turn: one result, or two when a barge-in became the next turn. */
+  runTurn(plan: PlannedTurn, turnIndex: number, signal: AbortSignal): Promise<TurnResult[]>;
   /** What the transport measured outside the turns (WebRTC: set-up time, RTP packets). */
   details?(): TransportDetails;
   close(): Promise<void>;
@@ -63,7 +71,7 @@ function callerAndAgent(
 ): TransportSession {
   return {
     warmUp: (signal) => caller.warmUp(signal),
-    runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
+    runTurn: (plan, turnIndex, signal) => caller.runTurn(plan, turnIndex, signal),
     close: async () => {
       caller.close();
       await agent.close();
@@ -72,8 +80,8 @@ function callerAndAgent(
 }
 
 function streamingAgentOptions(deps: TransportDeps): StreamingAgentOptions {
-  const { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs } = deps;
-  return { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs };
+  const { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs, bargeInMinSpeechMs } = deps;
+  return { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs, bargeInMinSpeechMs };
 }
 
 export async function openTransport(name: TransportName, deps: TransportDeps): Promise<TransportSession> {
@@ -87,11 +95,12 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
         silenceTimeoutMs: deps.silenceTimeoutMs,
         callId: deps.callId,
         sendTranscriptHint: true,
+        bargeInMinSpeechMs: deps.bargeInMinSpeechMs,
       });
       return callerAndAgent(caller, agent);
     }
     case 'webrtc': {
-      const agent = await startWebRtcAgent(streamingAgentOptions(deps));
+      const agent = await startWebRtcAgent({ ...streamingAgentOptions(deps), maxAheadMs: Math.min(deps.maxAheadMs, WEBRTC_MAX_AHEAD_MS) });
       const callerOptions = { agentUrl: agent.url, clock: deps.clock, codec: deps.codec, jitterBufferMs: deps.jitterBufferMs, sendHints: true };
       let caller: WebRtcCaller;
       try {
@@ -110,7 +119,7 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
           }
           await caller.warmUp(signal);
         },
-        runTurn: (utterance, turnIndex, signal) => caller.runTurn(utterance, turnIndex, signal),
+        runTurn: (plan, turnIndex, signal) => caller.runTurn(plan, turnIndex, signal),
         details: () => {
           const uplink = agent.stats();
           const warm = connects.filter((sample) => !sample.cold).map((sample) => sample.connectMs);

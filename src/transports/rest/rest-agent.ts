@@ -4,6 +4,8 @@ import { ConversationStore } from '../../agent/conversation.js';
 import { respondFull } from '../../agent/full-turn.js';
 import { Stages } from '../../agent/stages.js';
 import { decodeWav } from '../../audio/wav.js';
+import { samplesToMs } from '../../audio/pcm.js';
+import { heardText } from '../../agent/truncation.js';
 import { encodeWav } from '../../audio/wav-encode.js';
 import { VoicebenchError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
@@ -12,6 +14,8 @@ import type { Pipeline } from '../../providers/types.js';
 import { HttpError, readBody } from '../http.js';
 import {
   HEADER_CALL,
+  HEADER_CONTEXT_INTERRUPTED,
+  HEADER_INTERRUPTED,
   HEADER_MARKS,
   HEADER_REPLY,
   HEADER_TRANSCRIPT,
@@ -84,6 +88,9 @@ export async function startRestAgent(options: RestAgentOptions): Promise<Running
 
   async function handleTurn(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const timeline = new Timeline(clock);
+    const interruptedHeader = headerValue(request, HEADER_INTERRUPTED);
+    // the legacy agent learns of a barge-in only now, with the request that interrupted it
+    if (interruptedHeader !== undefined) timeline.mark('agent.bargein_detected');
     const abort = new AbortController();
     inFlight.add(abort);
     response.on('close', () => abort.abort(new Error('caller went away')));
@@ -100,8 +107,15 @@ export async function startRestAgent(options: RestAgentOptions): Promise<Running
         return;
       }
       const conversation = conversations.get(headerValue(request, HEADER_CALL) ?? 'default');
+      if (interruptedHeader !== undefined) {
+        const heardMs = Number(interruptedHeader);
+        if (!/^\d+(\.\d+)?$/.test(interruptedHeader.trim()) || !Number.isFinite(heardMs)) throw new HttpError(400, `${HEADER_INTERRUPTED} must be the milliseconds of the previous answer heard, got "${interruptedHeader}"`);
+        conversation.interruptAssistant(heardText(conversation.lastSpoken, heardMs).text);
+      }
+      const contextInterrupted = conversation.pendingInterruption;
       const hints = transcriptHint === undefined ? { turnIndex } : { turnIndex, transcript: decodeHeader(transcriptHint, HEADER_TRANSCRIPT) };
       const reply = await respondFull(stages, conversation, audio.samples, hints, timeline, abort.signal);
+      conversation.lastSpoken = [{ text: reply.reply, audioMs: samplesToMs(reply.audio.length) }];
       const wav = encodeWav(reply.audio);
       timeline.mark('agent.first_audio_out');
       response.writeHead(200, {
@@ -110,6 +124,7 @@ export async function startRestAgent(options: RestAgentOptions): Promise<Running
         'server-timing': serverTiming(timeline),
         [HEADER_MARKS]: JSON.stringify(timeline.toRecord()),
         [HEADER_REPLY]: encodeURIComponent(reply.reply),
+        ...(contextInterrupted === undefined ? {} : { [HEADER_CONTEXT_INTERRUPTED]: encodeURIComponent(contextInterrupted) }),
       });
       response.end(wav);
     } catch (err) {

@@ -9,8 +9,10 @@ import { TurnError } from '../../caller/turn-error.js';
 import type { Clock } from '../../metrics/clock.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Utterance } from '../../scenarios/utterance.js';
+import { DEFAULT_BARGE_IN_MIN_SPEECH_MS } from '../../audio/vad.js';
+import { judgeBargeIn, wordEndMs, type BargeInPlan, type PlannedTurn, type TurnResult } from '../../caller/turn-plan.js';
 import { agentMarksOnly } from '../agent-marks.js';
-import { HEADER_CALL, HEADER_MARKS, HEADER_REPLY, HEADER_TRANSCRIPT, HEADER_TURN, HEADER_WARMUP, TURN_PATH } from './rest-protocol.js';
+import { HEADER_CALL, HEADER_CONTEXT_INTERRUPTED, HEADER_INTERRUPTED, HEADER_MARKS, HEADER_REPLY, HEADER_TRANSCRIPT, HEADER_TURN, HEADER_WARMUP, TURN_PATH } from './rest-protocol.js';
 
 export interface RestCallerOptions {
   agentUrl: string;
@@ -20,12 +22,21 @@ export interface RestCallerOptions {
   callId: string;
   /** Send the corpus transcript as a hint (only the sim STT reads it). */
   sendTranscriptHint: boolean;
+  /** Caller speech over the bot must last this long to stop the playback for good. */
+  bargeInMinSpeechMs?: number;
 }
 
-export interface TurnResult {
+/** One request and its answer, as downloaded. */
+interface Answered {
   timeline: Timeline;
   reply: string;
+  /** When the reply's first sample plays (playback starts once it is downloaded and decoded). */
+  playbackStartMs: number;
+  audibleOffsetMs: number;
+  durationMs: number;
+  contextInterrupted: string | undefined;
 }
+
 
 interface ArrivedChunk {
   atMs: number;
@@ -51,17 +62,94 @@ export class RestCaller {
 
   constructor(private readonly options: RestCallerOptions) {}
 
-  async runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<TurnResult> {
+  async runTurn(plan: PlannedTurn, turnIndex: number, signal: AbortSignal): Promise<TurnResult[]> {
     const { clock } = this.options;
     const timeline = new Timeline(clock);
-    const captured = await captureUntilEndOfUtterance(utterance, this.options.vadModel, this.options.silenceTimeoutMs, timeline, clock, signal);
+    const captured = await captureUntilEndOfUtterance(plan.utterance, this.options.vadModel, this.options.silenceTimeoutMs, timeline, clock, signal);
+    if (!captured) throw new Error('unreachable: an ordinary capture always returns');
+    const answered = await this.ask(plan.utterance, captured.samples, turnIndex, timeline, {}, signal);
+    await clock.sleepUntil(answered.playbackStartMs + answered.audibleOffsetMs, signal);
+    if (!plan.bargeIn) return [{ utterance: plan.utterance, timeline, reply: answered.reply }];
+    return this.bargeIn(plan, plan.bargeIn, answered, turnIndex, signal);
+  }
+
+  /**
+   * The legacy client's barge-in: the caller speaks over the reply it is playing; its own VAD
+   * pauses the playback at speech onset and stops it for good once the speech lasts
+   * `bargeInMinSpeechMs` (shorter speech resumes it). The agent can do nothing until the
+   * interruption arrives as the next request, which tells it how much of its answer was heard.
+   */
+  private async bargeIn(plan: PlannedTurn, bargeIn: BargeInPlan, answered: Answered, turnIndex: number, signal: AbortSignal): Promise<TurnResult[]> {
+    const { clock } = this.options;
+    const { timeline } = answered;
+    let endMs = answered.playbackStartMs + answered.durationMs;
+    const firstPlayedMs = answered.playbackStartMs + answered.audibleOffsetMs;
+    const dueMs =
+      bargeIn.afterBotAudioMs !== undefined
+        ? firstPlayedMs + bargeIn.afterBotAudioMs
+        : answered.playbackStartMs + (wordEndMs([{ text: answered.reply, audioStartMs: answered.audibleOffsetMs }], answered.durationMs, bargeIn.afterBotWords ?? 1) ?? answered.durationMs);
+    const chunks = [{ text: answered.reply, audioMs: answered.durationMs }];
+    const base = { utterance: bargeIn.utterance.id, expect: bargeIn.expect, falseInterruptions: 0, pausedMs: 0 };
+    if (dueMs >= endMs) {
+      await clock.sleepUntil(endMs, signal);
+      const outcome = judgeBargeIn({ ...base, spoken: false, interrupted: false, heardMs: answered.durationMs }, chunks);
+      return [{ utterance: plan.utterance, timeline, reply: answered.reply, bargeIn: outcome }];
+    }
+    await clock.sleepUntil(dueMs, signal);
+    const spokenTimeline = new Timeline(clock);
+    let pausedAtMs: number | undefined;
+    let stoppedAtMs: number | undefined;
+    let falseInterruptions = 0;
+    let pausedMs = 0;
+    const captured = await captureUntilEndOfUtterance(bargeIn.utterance, this.options.vadModel, this.options.silenceTimeoutMs, spokenTimeline, clock, signal, {
+      minSpeechMs: this.options.bargeInMinSpeechMs ?? DEFAULT_BARGE_IN_MIN_SPEECH_MS,
+      onSpeech: (event) => {
+        const nowMs = clock.nowMs();
+        if (stoppedAtMs !== undefined || nowMs >= endMs) return; // the reply is over: nothing to stop
+        if (event.type === 'speech_start' && pausedAtMs === undefined) pausedAtMs = nowMs;
+        else if (event.type === 'speech_confirmed' && pausedAtMs !== undefined) stoppedAtMs = pausedAtMs;
+        else if (event.type === 'speech_end' && !event.confirmed && pausedAtMs !== undefined) {
+          falseInterruptions++;
+          pausedMs += nowMs - pausedAtMs;
+          endMs += nowMs - pausedAtMs;
+          pausedAtMs = undefined;
+        }
+      },
+    });
+    const bargeInStartMs = spokenTimeline.get('caller.speech_start');
+    if (bargeInStartMs !== undefined) timeline.mark('caller.bargein_start', bargeInStartMs);
+    const heardUntilMs = stoppedAtMs ?? endMs;
+    const heardMs = Math.min(answered.durationMs, heardUntilMs - answered.playbackStartMs - pausedMs);
+    if (stoppedAtMs !== undefined || bargeIn.expect === 'interrupt') timeline.mark('caller.last_bot_audio', heardUntilMs);
+    const facts = { ...base, spoken: true, interrupted: stoppedAtMs !== undefined, falseInterruptions, pausedMs, heardMs };
+    if (!captured) {
+      await clock.sleepUntil(endMs, signal);
+      return [{ utterance: plan.utterance, timeline, reply: answered.reply, bargeIn: judgeBargeIn(facts, chunks), bargeInLeakMs: 0 }];
+    }
+    // the interruption is the next request, and says how much of the answer was heard
+    const headers: Record<string, string> = stoppedAtMs === undefined ? {} : { [HEADER_INTERRUPTED]: heardMs.toFixed(1) };
+    const next = await this.ask(bargeIn.utterance, captured.samples, turnIndex + 1, spokenTimeline, headers, signal);
+    const detectedMs = spokenTimeline.get('agent.bargein_detected');
+    if (detectedMs !== undefined) timeline.mark('agent.bargein_detected', detectedMs);
+    await clock.sleepUntil(next.playbackStartMs + next.audibleOffsetMs, signal);
+    const context = next.contextInterrupted === undefined ? {} : { contextInterrupted: next.contextInterrupted, truncated: next.contextInterrupted };
+    return [
+      { utterance: plan.utterance, timeline, reply: answered.reply, bargeIn: judgeBargeIn({ ...facts, ...context }, chunks), bargeInLeakMs: 0 },
+      { utterance: bargeIn.utterance, timeline: spokenTimeline, reply: next.reply, interrupting: true },
+    ];
+  }
+
+  /** Uploads one captured utterance and downloads the whole answer; marks its arrival and when playback reaches its first audible sample. */
+  private async ask(utterance: Utterance, samples: Int16Array, turnIndex: number, timeline: Timeline, extraHeaders: Record<string, string>, signal: AbortSignal): Promise<Answered> {
+    const { clock } = this.options;
     const headers: Record<string, string> = {
       'content-type': 'audio/wav',
       [HEADER_CALL]: this.options.callId,
       [HEADER_TURN]: String(turnIndex),
+      ...extraHeaders,
     };
     if (this.options.sendTranscriptHint && utterance.transcript) headers[HEADER_TRANSCRIPT] = encodeURIComponent(utterance.transcript);
-    const download = await this.post(encodeWav(captured.samples), headers, signal);
+    const download = await this.post(encodeWav(samples), headers, signal);
     if (download.status !== 200) {
       throw new TurnError('agent', `agent answered HTTP ${download.status}: ${errorMessage(download.body)}`);
     }
@@ -76,10 +164,18 @@ export class RestCaller {
     const arrival = download.chunks.find((chunk) => chunk.endByte > audibleByte) ?? download.chunks.at(-1);
     if (arrival) timeline.mark('caller.first_audio', arrival.atMs);
     // Playback starts once the reply is downloaded and decoded; the leading silence plays first.
-    const playedAtMs = timeline.mark('caller.first_audio_played', clock.nowMs() + samplesToMs(audibleIndex));
-    await clock.sleepUntil(playedAtMs, signal);
+    const playbackStartMs = clock.nowMs();
+    timeline.mark('caller.first_audio_played', playbackStartMs + samplesToMs(audibleIndex));
     const replyHeader = download.headers[HEADER_REPLY];
-    return { timeline, reply: typeof replyHeader === 'string' ? decodeReply(replyHeader) : '' };
+    const contextHeader = download.headers[HEADER_CONTEXT_INTERRUPTED];
+    return {
+      timeline,
+      reply: typeof replyHeader === 'string' ? decodeReply(replyHeader, HEADER_REPLY) : '',
+      playbackStartMs,
+      audibleOffsetMs: samplesToMs(audibleIndex),
+      durationMs: samplesToMs(reply.samples.length),
+      contextInterrupted: typeof contextHeader === 'string' ? decodeReply(contextHeader, HEADER_CONTEXT_INTERRUPTED) : undefined,
+    };
   }
 
   /**
@@ -120,11 +216,11 @@ export class RestCaller {
   }
 }
 
-function decodeReply(header: string): string {
+function decodeReply(header: string, name: string): string {
   try {
     return decodeURIComponent(header);
   } catch (err) {
-    throw new TurnError('agent', `the agent's ${HEADER_REPLY} header is not valid percent-encoding`, { cause: err });
+    throw new TurnError('agent', `the agent's ${name} header is not valid percent-encoding`, { cause: err });
   }
 }
 

@@ -10,6 +10,13 @@ export const HEADER_TRANSCRIPT = 'x-voicebench-transcript';
 /** Agent marks as JSON `{ "stt.start": <monotonic ms>, … }` on the host's shared clock. */
 export const HEADER_MARKS = 'x-voicebench-marks';
 export const HEADER_REPLY = 'x-voicebench-reply';
+/**
+ * Sent with the request that interrupted the previous answer: how many ms of that answer's audio
+ * the caller played before it stopped the playback. The agent truncates its context to it.
+ */
+export const HEADER_INTERRUPTED = 'x-voicebench-interrupted';
+/** In the answer: the interrupted assistant message (URI-encoded) this turn's LLM request carried. */
+export const HEADER_CONTEXT_INTERRUPTED = 'x-voicebench-context-interrupted';
 /** A warm-up request: decoded and answered with 204, no pipeline run, no marks. */
 export const HEADER_WARMUP = 'x-voicebench-warmup';
 /** Largest accepted upload: five minutes of 16 kHz mono PCM16 with room for other formats. */

@@ -5,8 +5,7 @@ import { TransportError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
 import { computeSpans } from '../../metrics/spans.js';
 import { Timeline } from '../../metrics/timeline.js';
-import type { Utterance } from '../../scenarios/utterance.js';
-import type { TurnResult } from '../rest/rest-caller.js';
+import type { PlannedTurn, TurnResult } from '../../caller/turn-plan.js';
 import { agentMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage } from '../stream-protocol.js';
 import { channelOpen, connected, createPeer, EVENTS_CHANNEL, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
 
@@ -128,7 +127,7 @@ export class WebRtcCaller {
         });
       },
     };
-    const caller = new StreamingCaller({ clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs }, link);
+    const caller = new StreamingCaller({ clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs, holdsPlayback: false }, link);
     return new WebRtcCaller(pc, caller, sessionUrl, connect, downlink, () => {
       encoder.close();
       decoder.close();
@@ -139,8 +138,8 @@ export class WebRtcCaller {
     return this.caller.warmUp(signal);
   }
 
-  runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<TurnResult> {
-    return this.caller.runTurn(utterance, turnIndex, signal);
+  runTurn(plan: PlannedTurn, turnIndex: number, signal: AbortSignal): Promise<TurnResult[]> {
+    return this.caller.runTurn(plan, turnIndex, signal);
   }
 
   /** Hangs up: DELETE the session (best effort), then close the peer connection. */

@@ -73,7 +73,9 @@ async function assertStillServing(): Promise<void> {
   const signal = new AbortController().signal;
   const caller = await WsCaller.connect({ agentUrl: agent.url, clock: systemClock, callId: 'good', sendHints: true }, signal);
   try {
-    const { timeline, reply } = await caller.runTurn(utterance, 0, signal);
+    const [result] = await caller.runTurn({ utterance, pauseBeforeMs: 0 }, 0, signal);
+    assert.ok(result, 'one turn result');
+    const { timeline, reply } = result;
     assert.ok(reply.length > 0, 'the bot answered');
     assert.ok(timeline.has('caller.first_audio_played'), 'and its audio was heard');
   } finally {

@@ -2,8 +2,7 @@ import { WebSocket, type RawData } from 'ws';
 import { StreamingCaller, type CallerLink } from '../../caller/streaming-caller.js';
 import { TransportError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
-import type { Utterance } from '../../scenarios/utterance.js';
-import type { TurnResult } from '../rest/rest-caller.js';
+import type { PlannedTurn, TurnResult } from '../../caller/turn-plan.js';
 import {
   agentMessageSchema,
   decodeFrame,
@@ -68,7 +67,7 @@ export class WsCaller {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
-    const caller = new StreamingCaller({ clock: options.clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs ?? 0 }, wsLink(socket, options.clock));
+    const caller = new StreamingCaller({ clock: options.clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs ?? 0, holdsPlayback: true }, wsLink(socket, options.clock));
     return new WsCaller(socket, caller);
   }
 
@@ -76,8 +75,8 @@ export class WsCaller {
     return this.caller.warmUp(signal);
   }
 
-  runTurn(utterance: Utterance, turnIndex: number, signal: AbortSignal): Promise<TurnResult> {
-    return this.caller.runTurn(utterance, turnIndex, signal);
+  runTurn(plan: PlannedTurn, turnIndex: number, signal: AbortSignal): Promise<TurnResult[]> {
+    return this.caller.runTurn(plan, turnIndex, signal);
   }
 
   close(): void {
