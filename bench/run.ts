@@ -3,6 +3,7 @@
  * an otherwise idle machine; each table says what it measures.
  */
 import { benchAccuracy } from './accuracy.js';
+import { benchBargeIn } from './barge-in.js';
 import { benchVad } from './vad.js';
 import { benchWebRtc, transportShare } from './webrtc.js';
 import { benchWsFrames } from './ws-frames.js';
@@ -29,3 +30,7 @@ console.table(await benchWsFrames());
 
 console.log('\n4. Silero VAD on the committed corpus: speech-bound error vs the sidecars, and cost per 32 ms window');
 console.table(await benchVad());
+
+console.log('\n5. Barge-in over loopback, --profile constant: "Hold on, I have a question." 600–1130 ms into the answer (varied so it meets the VAD window grid at every phase)');
+console.log('   target: bargein.detect p95 ≤ 50 ms on ws and webrtc; REST learns of an interruption with the next request');
+console.table([await benchBargeIn('ws', 10), await benchBargeIn('webrtc', 10), await benchBargeIn('rest', 3)]);
