@@ -62,6 +62,21 @@ test('a missing or empty corpus exits 2 naming it', async () => {
   assertUsageError(voicebench('run', '--corpus', empty), empty, 'no .wav files');
 });
 
+test('run --scenario with an invalid file exits 2 before any run, listing every problem with its path; nothing is written', async () => {
+  const dir = await corpusDir();
+  const file = join(dir, 'bad.yaml');
+  await writeFile(file, ['name: bad', 'description: two mistakes', 'turns:', '  - utterance: table-booking', '    bargeIn:', '      utterance: ../nowhere/hold-on.wav', '      afterBotAudioMs: soon', '  - utterance: yes', '    pausebeforeMs: 10', ''].join('\n'));
+  const out = join(dir, 'out');
+  assertUsageError(
+    voicebench('run', '--scenario', file, '--out', out),
+    `${file}: turns[0].bargeIn.afterBotAudioMs: expected a number ≥ 0`,
+    'got "soon"',
+    'turns[0].bargeIn.utterance: no such file ../nowhere/hold-on.wav',
+    'turns[1]: unknown key "pausebeforeMs"; did you mean "pauseBeforeMs"?',
+  );
+  await assert.rejects(readFile(join(out, 'result.json')), 'no results for a run that never started');
+});
+
 test('a bad WAV in the corpus exits 2 naming the file and the problem', async () => {
   const dir = await corpusDir();
   await writeFile(join(dir, 'song.wav'), 'ID3\u0003 this is an mp3 really');

@@ -13,7 +13,7 @@ const RULES: readonly ReplyRule[] = [
   { keywords: ['table', 'book', 'reservation', 'dinner'], reply: 'Sure, I can book that for you. What name should I put the reservation under?' },
   { keywords: ['refund', 'return', 'money back'], reply: 'I am sorry about that. I have started the refund, and you should see it within five business days.' },
   { keywords: ['password', 'log in', 'login', 'account'], reply: 'No problem. I just sent a reset link to the email on your account. It expires in one hour.' },
-  { keywords: ['burger', 'fries', 'drink', 'combo', 'order'], reply: 'Got it. Anything else with your order? Your total so far is eleven dollars and forty cents.' },
+  { keywords: ['burger', 'burgers', 'fries', 'drink', 'combo', 'order'], reply: 'Got it. Anything else with your order? Your total so far is eleven dollars and forty cents.' },
   { keywords: ['reschedule', 'appointment', 'move'], reply: 'Okay. The next opening is Thursday at ten in the morning. Does that work for you?' },
   { keywords: ['package', 'delivery', 'tracking', 'arrive'], reply: 'Your package is out for delivery today and should arrive before six in the evening.' },
   { keywords: ['bill', 'charge', 'invoice', 'charged'], reply: 'I see the charge. It looks like a duplicate, so I have reversed it for you.' },

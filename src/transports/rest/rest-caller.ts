@@ -10,6 +10,7 @@ import type { Clock } from '../../metrics/clock.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Utterance } from '../../scenarios/utterance.js';
 import { DEFAULT_BARGE_IN_MIN_SPEECH_MS } from '../../audio/vad.js';
+import { heardText } from '../../agent/truncation.js';
 import { judgeBargeIn, wordEndMs, type BargeInPlan, type PlannedTurn, type TurnResult } from '../../caller/turn-plan.js';
 import { agentMarksOnly } from '../agent-marks.js';
 import { HEADER_CALL, HEADER_CONTEXT_INTERRUPTED, HEADER_INTERRUPTED, HEADER_MARKS, HEADER_REPLY, HEADER_TRANSCRIPT, HEADER_TURN, HEADER_WARMUP, TURN_PATH } from './rest-protocol.js';
@@ -133,8 +134,10 @@ export class RestCaller {
     if (detectedMs !== undefined) timeline.mark('agent.bargein_detected', detectedMs);
     await clock.sleepUntil(next.playbackStartMs + next.audibleOffsetMs, signal);
     const context = next.contextInterrupted === undefined ? {} : { contextInterrupted: next.contextInterrupted, truncated: next.contextInterrupted };
+    // as on the streaming transports, an interrupted turn's reply is what the caller heard of it
+    const reply = stoppedAtMs === undefined ? answered.reply : heardText(chunks, heardMs).text;
     return [
-      { utterance: plan.utterance, timeline, reply: answered.reply, bargeIn: judgeBargeIn({ ...facts, ...context }, chunks), bargeInLeakMs: 0 },
+      { utterance: plan.utterance, timeline, reply, bargeIn: judgeBargeIn({ ...facts, ...context }, chunks), bargeInLeakMs: 0 },
       { utterance: bargeIn.utterance, timeline: spokenTimeline, reply: next.reply, interrupting: true },
     ];
   }
