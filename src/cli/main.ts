@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VoicebenchError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
 import { scenariosCommand } from './scenarios-command.js';
 import { validateCommand } from './validate-command.js';
 
@@ -16,6 +17,7 @@ function program(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(runCommand().exitOverride())
+    .addCommand(serveCommand().exitOverride())
     .addCommand(scenariosCommand().exitOverride())
     .addCommand(validateCommand().exitOverride());
 }

@@ -32,6 +32,8 @@ export interface RunConfig {
   scenario: string;
   /** Caller speech over the bot must last this long to interrupt it. */
   bargeInMinSpeechMs: number;
+  /** What ran the three stages: the sim providers and their profile, or the servers and models (never a key). */
+  providers?: string;
 }
 
 export interface TurnRecord {

@@ -8,6 +8,8 @@ import { computeSpans } from '../metrics/spans.js';
 import { computeWaterfall } from '../metrics/waterfall.js';
 import type { SimProfile } from '../providers/profile.js';
 import { createSimPipeline } from '../providers/sim/sim-pipeline.js';
+import { createOpenAiPipeline, type OpenAiPipelineConfig } from '../providers/openai/openai-pipeline.js';
+import type { Pipeline } from '../providers/types.js';
 import type { ResultFiles } from '../report/result-files.js';
 import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TurnRecord } from '../report/result.js';
 import type { PlannedTurn, TurnResult } from '../caller/turn-plan.js';
@@ -19,6 +21,8 @@ import { TransportResults } from './transport-results.js';
 export interface RunDeps {
   clock: Clock;
   profile: SimProfile;
+  /** OpenAI-compatible providers for every stage; without it, the sim providers follow `profile`. */
+  openai?: OpenAiPipelineConfig;
   files: ResultFiles;
   signal: AbortSignal;
   /** Called as each turn finishes (for progress), after it is on disk. */
@@ -63,8 +67,13 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
   for (const transport of config.transports) {
     const chunking: ChunkingOptions = { policy: config.chunking[transport] ?? 'full', firstPhraseWords: config.firstPhraseWords };
     const results = new TransportResults(chunking.policy, transport);
-    const pipeline = createSimPipeline(deps.profile, config.seed, clock);
-    await pipeline.prepare((reply) => chunkText(reply, chunking));
+    let pipeline: Pipeline;
+    if (deps.openai) pipeline = createOpenAiPipeline(deps.openai);
+    else {
+      const sim = createSimPipeline(deps.profile, config.seed, clock);
+      await sim.prepare((reply) => chunkText(reply, chunking));
+      pipeline = sim;
+    }
     const session = await openTransport(transport, {
       pipeline,
       clock,
