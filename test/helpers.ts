@@ -17,7 +17,7 @@ import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS } from '../src/transports/tr
 import type { CodecName } from '../src/audio/codecs.js';
 import { DEFAULT_BARGE_IN_MIN_SPEECH_MS } from '../src/audio/vad.js';
 import type { PlannedTurn } from '../src/caller/turn-plan.js';
-import type { OpenAiPipelineConfig } from '../src/providers/openai/openai-pipeline.js';
+import type { ProviderConfig } from '../src/config/provider-config.js';
 import type { Utterance } from '../src/scenarios/utterance.js';
 
 export interface MeasuredRun {
@@ -38,8 +38,8 @@ export interface BenchOptions {
   codec?: CodecName;
   /** Scripted turns; default: every corpus utterance once, in order. */
   plan?: PlannedTurn[];
-  /** OpenAI-compatible providers instead of the sim ones. */
-  openai?: OpenAiPipelineConfig;
+  /** Who runs each stage; default all sim. */
+  providers?: ProviderConfig;
 }
 
 /** The quickstart plan: each utterance of a corpus once, no pauses, no barge-in. */
@@ -69,7 +69,7 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
   };
   const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
-  const result = await runBenchmark(config, plan, { clock: systemClock, profile, ...(options.openai ? { openai: options.openai } : {}), files: new ResultFiles(dir), signal: new AbortController().signal });
+  const result = await runBenchmark(config, plan, { clock: systemClock, profile, ...(options.providers ? { providers: options.providers } : {}), files: new ResultFiles(dir), signal: new AbortController().signal });
   const lines = (await readFile(join(dir, 'turns.jsonl'), 'utf8')).trim().split('\n');
   return { result, turns: lines.map((line) => JSON.parse(line) as TurnRecord), dir };
 }

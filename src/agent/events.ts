@@ -35,7 +35,8 @@ export type AgentEvent =
       audioMs: number;
       contextInterrupted?: string;
     }
-  | { type: 'error'; code: AgentErrorCode; message: string; turn?: number };
+  /** `stage` and `errorClass` name a provider that failed (ProviderError), when one did. */
+  | { type: 'error'; code: AgentErrorCode; message: string; turn?: number; stage?: string; errorClass?: string };
 
 export type AgentErrorCode = 'bad_message' | 'bad_audio' | 'overloaded' | 'pipeline' | 'internal';
 

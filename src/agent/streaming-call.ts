@@ -1,4 +1,5 @@
 import { samplesToMs } from '../audio/pcm.js';
+import { ProviderError } from '../providers/provider-error.js';
 import { DEFAULT_BARGE_IN_MIN_SPEECH_MS, DEFAULT_MIN_SPEECH_MS, SpeechDetector, type SpeechEvent, type VadModel } from '../audio/vad.js';
 import type { Clock } from '../metrics/clock.js';
 import { Timeline } from '../metrics/timeline.js';
@@ -322,7 +323,8 @@ export class StreamingCall {
     } catch (err) {
       abort.abort(err); // stops whichever of the two loops is still going
       if (this.#abort.signal.aborted || bot.interrupted) return;
-      this.emit({ type: 'error', code: 'pipeline', message: err instanceof Error ? err.message : String(err), turn: turnIndex });
+      const provider = err instanceof ProviderError ? { stage: err.stage, errorClass: err.errorClass } : {};
+      this.emit({ type: 'error', code: 'pipeline', message: err instanceof Error ? err.message : String(err), turn: turnIndex, ...provider });
     } finally {
       bot.sending = false;
       this.#abort.signal.removeEventListener('abort', stop);

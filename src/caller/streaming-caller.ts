@@ -9,7 +9,7 @@ import type { AgentMessage, CallerMessage } from '../transports/stream-protocol.
 import { Playout } from './playout.js';
 import { firstSpeechFrame, lastSpeechFrame } from './replay.js';
 import { judgeBargeIn, wordEndMs, type BargeInPlan, type PlannedTurn, type TurnResult } from './turn-plan.js';
-import { TurnError } from './turn-error.js';
+import { agentStage, TurnError } from './turn-error.js';
 
 /** How long the microphone streams silence after the recording while waiting for the agent to answer. */
 const MAX_WAIT_FOR_RESPONSE_MS = 5_000;
@@ -314,7 +314,7 @@ export class StreamingCaller {
         return;
       }
       case 'error':
-        if (turn) turn.error ??= new TurnError('agent', `the agent reported ${message.code}: ${message.message}`);
+        if (turn) turn.error ??= new TurnError(agentStage(message.stage), `the agent reported ${message.code}: ${message.message}`);
         return;
       case 'session.ready':
       case 'transcript.partial':

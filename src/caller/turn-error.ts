@@ -1,5 +1,10 @@
 /** Where in a turn something failed; a failed turn is recorded with this and the run goes on. */
-export type TurnStage = 'endpointing' | 'transport' | 'agent' | 'playback';
+export type TurnStage = 'endpointing' | 'transport' | 'agent' | 'playback' | 'stt' | 'llm' | 'tts';
+
+/** A stage name from the agent's side (an error event, an error body), as a TurnStage: a provider stage, else `agent`. */
+export function agentStage(stage: string | undefined): TurnStage {
+  return stage === 'stt' || stage === 'llm' || stage === 'tts' ? stage : 'agent';
+}
 
 export class TurnError extends Error {
   constructor(

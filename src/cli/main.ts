@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VoicebenchError } from '../errors.js';
+import { redactSecrets } from '../config/redact.js';
 import { TOOL_VERSION } from '../version.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
@@ -28,13 +29,13 @@ function report(err: unknown): number {
     return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof VoicebenchError) {
-    process.stderr.write(`voicebench: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    process.stderr.write(redactSecrets(`voicebench: ${err.message}\n`, process.env));
+    if (err.hint) process.stderr.write(redactSecrets(`  hint: ${err.hint}\n`, process.env));
     return err.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactSecrets(err instanceof Error ? err.message : String(err), process.env);
   process.stderr.write(`voicebench: internal error: ${message}\n  this is a bug: please report it with the command you ran${process.env['VOICEBENCH_DEBUG'] ? '' : ' (set VOICEBENCH_DEBUG=1 for details)'}\n`);
-  if (process.env['VOICEBENCH_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+  if (process.env['VOICEBENCH_DEBUG'] && err instanceof Error) process.stderr.write(redactSecrets(`${err.stack ?? ''}\n`, process.env));
   return 1;
 }
 

@@ -13,7 +13,7 @@ import { CODEC_NAMES, type CodecName } from '../audio/codecs.js';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../agent/outbound-audio.js';
 import { InputError } from '../errors.js';
-import { OPENAI_DEFAULT_MODELS, type OpenAiPipelineConfig } from '../providers/openai/openai-pipeline.js';
+import { applyProviderFlags, checkKeys, defaultProviderConfig, describeProviders, findProviderConfig, loadProviderConfig, type ProviderConfig } from '../config/provider-config.js';
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
@@ -36,39 +36,23 @@ interface RunOptions {
   provider: 'sim' | 'openai';
   baseUrl?: string;
   apiKeyEnv: string;
+  tts?: 'flite';
+  config?: string;
 }
 
-/** The OpenAI-compatible providers for all three stages, from the flags; the key stays in the environment. */
-function openAiProviders(options: RunOptions): OpenAiPipelineConfig | undefined {
-  if (options.provider !== 'openai') {
-    if (options.baseUrl !== undefined) throw new InputError('--base-url applies to --provider openai', { hint: 'add --provider openai' });
-    return undefined;
-  }
-  const baseUrl = options.baseUrl ?? 'https://api.openai.com/v1';
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-  } catch {
-    throw new InputError(`--base-url "${baseUrl}" is not a URL`, { hint: 'e.g. --base-url http://127.0.0.1:8787/v1' });
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError(`--base-url "${baseUrl}": expected http:// or https://`, { hint: 'e.g. --base-url http://127.0.0.1:8787/v1' });
-  if (!process.env[options.apiKeyEnv]) {
-    throw new InputError(`--provider openai reads its API key from $${options.apiKeyEnv}, which is not set`, { hint: `export ${options.apiKeyEnv}=... (any value for voicebench serve), or name another variable with --api-key-env` });
-  }
-  const stage = (model: string) => ({ baseUrl, model, apiKeyEnv: options.apiKeyEnv });
-  return {
-    stt: stage(OPENAI_DEFAULT_MODELS.stt),
-    llm: stage(OPENAI_DEFAULT_MODELS.llm),
-    tts: { ...stage(OPENAI_DEFAULT_MODELS.tts), voice: OPENAI_DEFAULT_MODELS.voice },
-    sendTranscriptHint: true,
-  };
-}
-
-/** What ran each stage, for the report (never a key). */
-function describeProviders(openai: OpenAiPipelineConfig | undefined, profile: string): string {
-  if (!openai) return `sim (profile ${profile})`;
-  const { stt, llm, tts } = openai;
-  return `openai-compatible: stt ${stt.model} @ ${stt.baseUrl}, llm ${llm.model} @ ${llm.baseUrl}, tts ${tts.model}/${tts.voice ?? ''} @ ${tts.baseUrl}`;
+/** Who runs each stage: the config file (--config, else ./voicebench.config.*), then the flags given on the command line. */
+async function providerConfig(options: RunOptions, command: Command): Promise<ProviderConfig> {
+  const file = options.config ?? (await findProviderConfig(process.cwd()));
+  const base = file ? await loadProviderConfig(file) : defaultProviderConfig();
+  const given = (flag: string): boolean => command.getOptionValueSource(flag) === 'cli';
+  const config = applyProviderFlags(base, {
+    ...(given('provider') ? { provider: options.provider } : {}),
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(given('apiKeyEnv') ? { apiKeyEnv: options.apiKeyEnv } : {}),
+    ...(options.tts ? { tts: options.tts } : {}),
+  });
+  checkKeys(config, process.env);
+  return config;
 }
 
 /** The policy each transport's agent runs: the flag for streaming transports, `full` for REST. */
@@ -107,6 +91,8 @@ export function runCommand(): Command {
     .addOption(new Option('--provider <kind>', 'who runs STT, LLM and TTS: sim (simulated, following --profile) or openai (any OpenAI-compatible server)').choices(['sim', 'openai']).default('sim'))
     .option('--base-url <url>', 'openai: the server, e.g. http://127.0.0.1:8787/v1 (voicebench serve); default https://api.openai.com/v1')
     .option('--api-key-env <name>', 'openai: the environment variable holding the API key (keys are never taken from flags or files)', 'OPENAI_API_KEY')
+    .addOption(new Option('--tts <engine>', 'run the TTS stage with flite, a real offline engine in process (no key, no network)').choices(['flite']))
+    .option('--config <file>', 'provider config (YAML/JSON: per-stage provider, server, model, key variable, timeout, retries); default ./voicebench.config.yaml|yml|json when present')
     .option('--out <dir>', 'where result.json and turns.jsonl go; default: reports/<timestamp>/')
     .option('--quiet', 'no progress, only the report')
     .addHelpText(
@@ -138,7 +124,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
           throw new InputError(`${name} applies to the webrtc transport only, and it is not among --transport ${transports.join(',')}`, { hint: `add it: --transport ${[...transports, 'webrtc'].join(',')}` });
         }
       }
-      const openai = openAiProviders(options);
+      const providers = await providerConfig(options, command);
       const pick = <K extends 'seed' | 'silenceTimeout' | 'phraseWords' | 'bargeInMinSpeech'>(flag: K, setting: number | undefined): number => (fromCli(flag) ? options[flag] : (setting ?? options[flag]));
       const config: RunConfig = {
         transports,
@@ -155,7 +141,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         vadModel: `silero ${DEFAULT_VAD_MODEL}`,
         scenario: scenario.source,
         bargeInMinSpeechMs: pick('bargeInMinSpeech', settings.bargeInMinSpeechMs),
-        providers: describeProviders(openai, profile.name),
+        providers: describeProviders(providers, profile.name),
       };
       const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());
       const progress = new Progress(process.stderr, !options.quiet && process.stderr.isTTY === true);
@@ -168,7 +154,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         const result = await runBenchmark(config, scenario.turns, {
           clock: systemClock,
           profile,
-          ...(openai ? { openai } : {}),
+          providers,
           files,
           signal: abort.signal,
           onTurn: (record, done, total) => progress.turn(record, done, total),

@@ -5,6 +5,7 @@ import type { ChunkingPolicy } from '../agent/chunking.js';
 import type { CodecName } from '../audio/codecs.js';
 import type { Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
 import type { BargeInOutcome } from '../caller/turn-plan.js';
+import type { ProviderStage } from '../providers/provider-error.js';
 
 /** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
 export const SCHEMA_VERSION = 1;
@@ -53,6 +54,8 @@ export interface TurnRecord {
   bargeIn?: BargeInOutcome;
   /** This turn's utterance interrupted the previous turn's answer. */
   interrupting?: boolean;
+  /** OpenAI-compatible stages: retries, and stages whose request opened a new connection (their spans are reported as cold). */
+  provider?: { retries: Record<ProviderStage, number>; coldStages: ProviderStage[] };
 }
 
 /** A transport's barge-ins: how many were scripted, what happened, how many were correct. */
@@ -100,6 +103,8 @@ export interface TransportResult extends TransportDetails {
   spans: Partial<Record<SpanName, SpanSummary>>;
   waterfall: WaterfallSummary;
   bargeIn?: BargeInSummary;
+  /** OpenAI-compatible stages: retries per stage, and the spans of requests that opened a new connection (kept out of `spans`). */
+  provider?: { retries: Record<ProviderStage, number>; cold: Partial<Record<SpanName, number[]>> };
 }
 
 export interface RunResult {

@@ -141,17 +141,32 @@ function bargeInLines(measured: readonly Measured[], options: TableOptions): str
   return lines;
 }
 
+/** OpenAI-compatible stages: retries, and the cold requests kept out of the histograms. */
+function providerLines(measured: readonly Measured[]): string[] {
+  const lines: string[] = [];
+  for (const [name, transport] of measured) {
+    const provider = transport.provider;
+    if (!provider) continue;
+    const cold = Object.entries(provider.cold).map(([span, values]) => `${span} ${(values ?? []).map((value) => ms(value)).join(', ')} ms`);
+    const retries = Object.entries(provider.retries).filter(([, count]) => count > 0).map(([stage, count]) => `${stage} ${count}`);
+    lines.push(`providers ${name}: retries ${retries.length > 0 ? retries.join(', ') : 'none'}; cold (a new connection, kept out of the table): ${cold.length > 0 ? cold.join('; ') : 'none'}`);
+  }
+  return lines;
+}
+
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
   lines.push(`voicebench ${result.tool.version} · scenario ${config.scenario} · profile ${config.profile} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
   const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
+  if (config.providers && !config.providers.startsWith('sim') && !/^stt sim.*\nllm sim.*\ntts sim/.test(config.providers)) lines.push(...config.providers.split('\n'));
   for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
   lines.push(measured.length === 1 ? singleSpanTable((measured[0] as Measured)[1]) : comparisonSpanTable(measured));
   for (const [name, transport] of measured) {
     const v2v = transport.spans.v2v;
     if (v2v) lines.push(`v2v ${name}: ${verdict(v2v.p50, options)} (p95 ${ms(v2v.p95)} ms)`);
   }
+  lines.push(...providerLines(measured));
   lines.push(...bargeInLines(measured, options));
   lines.push(...waterfallComparison(measured));
   const scaleMs = Math.max(...measured.map(([, transport]) => transport.waterfall.medianTurn?.v2v ?? 0));

@@ -7,9 +7,9 @@ import type { Clock } from '../metrics/clock.js';
 import { computeSpans } from '../metrics/spans.js';
 import { computeWaterfall } from '../metrics/waterfall.js';
 import type { SimProfile } from '../providers/profile.js';
-import { createSimPipeline } from '../providers/sim/sim-pipeline.js';
-import { createOpenAiPipeline, type OpenAiPipelineConfig } from '../providers/openai/openai-pipeline.js';
-import type { Pipeline } from '../providers/types.js';
+import { defaultProviderConfig, type ProviderConfig } from '../config/provider-config.js';
+import { buildPipeline } from '../providers/pipeline.js';
+import { redactSecrets } from '../config/redact.js';
 import type { ResultFiles } from '../report/result-files.js';
 import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TurnRecord } from '../report/result.js';
 import type { PlannedTurn, TurnResult } from '../caller/turn-plan.js';
@@ -21,8 +21,8 @@ import { TransportResults } from './transport-results.js';
 export interface RunDeps {
   clock: Clock;
   profile: SimProfile;
-  /** OpenAI-compatible providers for every stage; without it, the sim providers follow `profile`. */
-  openai?: OpenAiPipelineConfig;
+  /** Who runs each stage (sim, OpenAI-compatible, flite) and the error-rate limit; default all sim. */
+  providers?: ProviderConfig;
   files: ResultFiles;
   signal: AbortSignal;
   /** Called as each turn finishes (for progress), after it is on disk. */
@@ -63,17 +63,14 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
   const vadModel = await loadVadModel();
   await warmUpVad(vadModel);
   const total = expectedRecords(plan, config.turns) * config.transports.length;
+  const providers = deps.providers ?? defaultProviderConfig();
   let done = 0;
   for (const transport of config.transports) {
     const chunking: ChunkingOptions = { policy: config.chunking[transport] ?? 'full', firstPhraseWords: config.firstPhraseWords };
     const results = new TransportResults(chunking.policy, transport);
-    let pipeline: Pipeline;
-    if (deps.openai) pipeline = createOpenAiPipeline(deps.openai);
-    else {
-      const sim = createSimPipeline(deps.profile, config.seed, clock);
-      await sim.prepare((reply) => chunkText(reply, chunking));
-      pipeline = sim;
-    }
+    const built = buildPipeline(providers, deps.profile, config.seed, clock);
+    await built.prepare((reply) => chunkText(reply, chunking));
+    const { pipeline } = built;
     const session = await openTransport(transport, {
       pipeline,
       clock,
@@ -102,6 +99,9 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
         const turn = plan[planned % plan.length] as PlannedTurn;
         if (turn.pauseBeforeMs > 0) await clock.sleep(turn.pauseBeforeMs, signal);
         const records = await runOneTurn(transport, turn, turnIndex, session.runTurn.bind(session), signal);
+        const usage = built.stats.takeTurn();
+        const first = records[0];
+        if (first && (usage.coldStages.length > 0 || Object.values(usage.retries).some((count) => count > 0))) first.provider = usage;
         for (const record of records) {
           results.add(record);
           result.transports[transport] = { ...results.summary(), ...session.details?.() };
@@ -112,6 +112,14 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
         turnIndex += records.length;
         const failed = records.find((record) => record.error?.stage === 'transport');
         if (failed?.error) throw new RunError(`${transport}: ${failed.error.message}`, { hint: `partial results are in ${files.dir}` });
+        const { turns, errors } = results.summary();
+        const { max, minTurns } = providers.errorRate;
+        if (turns >= minTurns && errors / turns > max) {
+          const lastError = [...records].reverse().find((record) => record.error)?.error;
+          throw new RunError(`${transport}: ${errors} of ${turns} turns failed, more than the ${Math.round(max * 100)}% the run tolerates${lastError ? `; the last: ${lastError.stage}: ${lastError.message}` : ''}`, {
+            hint: `partial results are in ${files.dir}; raise errorRate.max in voicebench.config.yaml to tolerate more`,
+          });
+        }
       }
     } finally {
       await session.close();
@@ -163,6 +171,7 @@ async function runOneTurn(
     return results.map((result, offset) => turnRecord(transport, turnIndex + offset, result));
   } catch (err) {
     if (!(err instanceof TurnError) || signal.aborted) throw err;
-    return [{ transport, turnIndex, utterance: turn.utterance.id, marksMs: {}, spans: {}, error: { stage: err.stage, message: err.message } }];
+    // a provider's error text could echo what it was sent; no key reaches a result file
+    return [{ transport, turnIndex, utterance: turn.utterance.id, marksMs: {}, spans: {}, error: { stage: err.stage, message: redactSecrets(err.message, process.env) } }];
   }
 }

@@ -2,8 +2,13 @@ import { HistogramSet, SpanRecorder } from '../metrics/recorder.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import { emptyWaterfall, WATERFALL_SEGMENTS, type WaterfallSegment } from '../metrics/waterfall.js';
 import type { BargeInSummary, TransportName, TransportResult, TurnRecord } from '../report/result.js';
+import type { ProviderStage } from '../providers/provider-error.js';
+import type { SpanName } from '../metrics/spans.js';
 
 const MAX_PROBLEMS = 5;
+
+/** The spans a stage's request time lands in. */
+const COLD_SPANS: Record<ProviderStage, readonly SpanName[]> = { stt: ['stt'], llm: ['llm.ttft', 'llm.first_phrase'], tts: ['tts.ttfb'] };
 
 /** Accumulates one transport's turns into histograms; keeps only what the median waterfall needs. */
 export class TransportResults {
@@ -17,6 +22,9 @@ export class TransportResults {
   #errors = 0;
 
   readonly #bargeIn: BargeInSummary = { turns: 0, spoken: 0, interruptions: { expected: 0, happened: 0 }, backchannels: { expected: 0, interrupted: 0 }, falseInterruptions: 0, correct: 0, problems: [] };
+
+  readonly #provider: NonNullable<TransportResult['provider']> = { retries: { stt: 0, llm: 0, tts: 0 }, cold: {} };
+  #hasProvider = false;
 
   constructor(
     private readonly chunking: ChunkingPolicy,
@@ -43,6 +51,24 @@ export class TransportResults {
     for (const problem of outcome.problems) if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`turn ${record.turnIndex}: ${problem}`);
   }
 
+  /** Spans of a stage whose request opened a new connection: reported apart, as cold. */
+  private splitCold(record: TurnRecord): TurnRecord['spans'] {
+    const usage = record.provider;
+    if (!usage) return record.spans;
+    for (const stage of ['stt', 'llm', 'tts'] as const) this.#provider.retries[stage] += usage.retries[stage];
+    const spans = { ...record.spans };
+    for (const stage of usage.coldStages) {
+      for (const span of COLD_SPANS[stage]) {
+        const value = spans[span];
+        if (value === undefined) continue;
+        (this.#provider.cold[span] ??= []).push(value);
+        delete spans[span];
+      }
+    }
+    this.#hasProvider = true;
+    return spans;
+  }
+
   add(record: TurnRecord): void {
     this.#turns++;
     this.addBargeIn(record);
@@ -50,7 +76,7 @@ export class TransportResults {
       this.#errors++;
       return;
     }
-    this.#spans.recordSpans(record.spans);
+    this.#spans.recordSpans(this.splitCold(record));
     if (record.waterfall && record.spans.v2v !== undefined) {
       this.#segments.recordAll(record.waterfall);
       for (const segment of WATERFALL_SEGMENTS) this.#segmentSumsMs[segment] += record.waterfall[segment];
@@ -87,6 +113,7 @@ export class TransportResults {
       spans,
       waterfall: { medianTurn, meanTurn: this.meanTurn(), segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
       ...(this.#bargeIn.turns > 0 ? { bargeIn: structuredClone(this.#bargeIn) } : {}),
+      ...(this.#hasProvider ? { provider: structuredClone(this.#provider) } : {}),
     };
   }
 }

@@ -2,10 +2,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../input/did-you-mean.js';
 import { scenarioTarget, type ScenarioTarget } from './scenario-check.js';
 import { readScenarioFile } from './scenario-file.js';
-import { formatProblem } from './scenario-issues.js';
+import { formatProblem } from '../input/issues.js';
 import { displayPath } from './utterance-resolver.js';
 
 /** The committed scenarios (fixtures/scenarios), two levels above this file in both src/ and dist/. */

@@ -1,8 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_CORPUS_DIR } from './corpus.js';
 import type { LoadedScenario, ResolvedTurn, ScenarioSettings } from './scenario-loader.js';
-import { isMapping, readScenarioFile } from './scenario-file.js';
-import { formatPath, formatProblem, type Problem } from './scenario-issues.js';
+import { readScenarioFile } from './scenario-file.js';
+import { inFileOrder, isMapping } from '../input/yaml-file.js';
+import { formatPath, formatProblem, type Problem } from '../input/issues.js';
 import type { Scenario } from './scenario.js';
 import { UtteranceResolver, type CorpusSource } from './utterance-resolver.js';
 import type { Utterance } from './utterance.js';
@@ -129,9 +130,7 @@ export async function checkScenario(target: ScenarioTarget, options: { corpusDir
   const read = await readScenarioFile(target.file);
   const problems = [...read.problems];
   const resolution = isMapping(read.data) ? await resolveUtterances(read.data, target, options.corpusDir, problems) : undefined;
-  // as the file reads, top to bottom (a stable sort keeps problems on one line in schema order)
-  const ordered = problems.map((problem) => ({ problem, line: problem.path ? read.lineOf(problem.path) : 0 })).sort((a, b) => a.line - b.line);
-  const shownProblems = ordered.map(({ problem }) => formatProblem(target.shown, problem));
+  const shownProblems = inFileOrder(problems, read.lineOf).map((problem) => formatProblem(target.shown, problem));
   if (read.scenario === undefined || resolution === undefined || problems.length > 0) return { problems: shownProblems };
   const scenario = read.scenario;
   return {

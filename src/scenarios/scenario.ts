@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CHUNKING_POLICIES } from '../agent/chunking.js';
 import { PROFILE_NAMES } from '../providers/profiles.js';
 import type { TransportName } from '../report/result.js';
+import { fieldExpectations, numberIn } from '../input/expectations.js';
 
 /**
  * The transports a scenario may name. Listed here rather than imported from
@@ -15,32 +16,6 @@ import type { TransportName } from '../report/result.js';
  */
 export const SCENARIO_TRANSPORTS = ['rest', 'ws', 'webrtc'] as const satisfies readonly TransportName[];
 const _everyTransportListed: [Exclude<TransportName, (typeof SCENARIO_TRANSPORTS)[number]>] extends [never] ? true : false = true;
-
-/** What each constrained field accepts, in words, for error messages (`expected <expects>, got …`). */
-export const fieldExpectations = z.registry<{ expects: string }>();
-
-interface NumberBounds {
-  integer?: boolean;
-  min?: number;
-  /** The minimum itself is not allowed (`> min`). */
-  minExclusive?: boolean;
-  max?: number;
-}
-
-/** A number schema and the words for what it accepts, from the same bounds. */
-function numberIn(bounds: NumberBounds): z.ZodNumber {
-  let schema = bounds.integer ? z.int() : z.number();
-  const words = [bounds.integer ? 'a whole number' : 'a number'];
-  if (bounds.min !== undefined) {
-    schema = bounds.minExclusive ? schema.gt(bounds.min) : schema.gte(bounds.min);
-    words.push(`${bounds.minExclusive ? '>' : '≥'} ${bounds.min}`);
-  }
-  if (bounds.max !== undefined) {
-    schema = schema.lte(bounds.max);
-    words.push(`${bounds.min === undefined ? '' : 'and '}≤ ${bounds.max}`);
-  }
-  return schema.register(fieldExpectations, { expects: words.join(' ') });
-}
 
 /** Field descriptions go on before `fieldExpectations`: `describe` returns a copy, which the registry would not know. */
 function utteranceRef(description: string): z.ZodString {

@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { loadUtterance } from './corpus.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean } from '../input/did-you-mean.js';
 import type { Utterance } from './utterance.js';
 
 /** A path as messages show it: relative to the working directory when inside it, else absolute. */

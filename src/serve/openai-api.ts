@@ -120,17 +120,14 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
     }
     const chunk = (delta: object, finishReason: string | null): string =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`;
-    let started = false;
+    // as OpenAI does, the status and headers go out at once; tokens follow as they come
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    response.flushHeaders();
+    let first = true;
     for await (const token of tokens) {
-      if (!started) {
-        started = true;
-        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        response.write(chunk({ role: 'assistant', content: token }, null));
-        continue;
-      }
-      response.write(chunk({ content: token }, null));
+      response.write(chunk(first ? { role: 'assistant', content: token } : { content: token }, null));
+      first = false;
     }
-    if (!started) response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     response.end(`${chunk({}, 'stop')}data: [DONE]\n\n`);
   }
 
@@ -140,17 +137,13 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
     if (format !== 'pcm') throw new HttpError(400, `response_format "${format}" is not served: voicebench serve streams "pcm" (24 kHz mono s16le)`);
     const resampler = await resamplers.take();
     try {
-      let started = false;
+      response.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
+      response.flushHeaders();
       for await (const chunk of pipeline.tts.synthesize(body.input, { turnIndex: requests.tts++ }, signal)) {
-        if (!started) {
-          started = true;
-          response.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
-        }
         const frames = resampler.push(chunk);
         const bytes = Buffer.concat(frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)));
         if (bytes.length > 0) response.write(bytes);
       }
-      if (!started) response.writeHead(200, { 'content-type': 'audio/pcm' });
       response.end();
     } finally {
       resamplers.give(resampler);

@@ -68,7 +68,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
     audioMs: z.number().min(0).optional(),
     contextInterrupted: z.string().optional(),
   }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), turn: z.number().optional() }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), turn: z.number().optional(), stage: z.string().optional(), errorClass: z.string().optional() }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

@@ -9,6 +9,9 @@ import { Readable } from 'node:stream';
  * in every stage span; node:http spends well under 1 ms. Only what the SDK uses is supported:
  * method, headers, a string / bytes / FormData body, and an AbortSignal.
  */
+/** Set on responses by this fetch (never sent): `new` when the request opened its connection, else `reused`. */
+export const HEADER_CONNECTION = 'x-voicebench-connection';
+
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 function toHeaders(raw: IncomingHttpHeaders): Headers {
@@ -43,8 +46,11 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
   return new Promise<Response>((resolve, reject) => {
     const request = send(url, { method: init.method ?? 'GET', headers: Object.fromEntries(headers), agent: secure ? agents.https : agents.http, ...(init.signal ? { signal: init.signal } : {}) }, (response) => {
       const status = response.statusCode ?? 0;
+      const headers = toHeaders(response.headers);
+      // client-side only: whether this request opened a new connection (cold) or reused one
+      headers.set(HEADER_CONNECTION, request.reusedSocket ? 'reused' : 'new');
       const nullBody = status === 204 || status === 304 || init.method === 'HEAD';
-      resolve(new Response(nullBody ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), { status, statusText: response.statusMessage ?? '', headers: toHeaders(response.headers) }));
+      resolve(new Response(nullBody ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), { status, statusText: response.statusMessage ?? '', headers }));
     });
     request.on('error', reject);
     request.end(body);

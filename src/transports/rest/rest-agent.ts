@@ -8,6 +8,7 @@ import { samplesToMs } from '../../audio/pcm.js';
 import { heardText } from '../../agent/truncation.js';
 import { encodeWav } from '../../audio/wav-encode.js';
 import { VoicebenchError } from '../../errors.js';
+import { ProviderError } from '../../providers/provider-error.js';
 import type { Clock } from '../../metrics/clock.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Pipeline } from '../../providers/types.js';
@@ -52,12 +53,12 @@ function headerValue(request: IncomingMessage, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-function sendError(response: ServerResponse, status: number, message: string, stage?: string): void {
+function sendError(response: ServerResponse, status: number, message: string, stage?: string, errorClass?: string): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  const body: RestErrorBody = { error: stage ? { message, stage } : { message } };
+  const body: RestErrorBody = { error: { message, ...(stage ? { stage } : {}), ...(errorClass ? { class: errorClass } : {}) } };
   response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
@@ -130,6 +131,7 @@ export async function startRestAgent(options: RestAgentOptions): Promise<Running
     } catch (err) {
       if (err instanceof HttpError) sendError(response, err.status, err.message);
       else if (abort.signal.aborted) response.destroy();
+      else if (err instanceof ProviderError) sendError(response, 502, err.message, err.stage, err.errorClass);
       else sendError(response, err instanceof VoicebenchError ? 502 : 500, err instanceof Error ? err.message : String(err), 'pipeline');
     } finally {
       inFlight.delete(abort);

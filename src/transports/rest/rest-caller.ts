@@ -5,7 +5,7 @@ import { decodeWav } from '../../audio/wav.js';
 import { encodeWav } from '../../audio/wav-encode.js';
 import { SAMPLE_RATE_HZ, samplesToMs } from '../../audio/pcm.js';
 import { captureUntilEndOfUtterance } from '../../caller/endpointing.js';
-import { TurnError } from '../../caller/turn-error.js';
+import { agentStage, TurnError } from '../../caller/turn-error.js';
 import type { Clock } from '../../metrics/clock.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { Utterance } from '../../scenarios/utterance.js';
@@ -154,7 +154,8 @@ export class RestCaller {
     if (this.options.sendTranscriptHint && utterance.transcript) headers[HEADER_TRANSCRIPT] = encodeURIComponent(utterance.transcript);
     const download = await this.post(encodeWav(samples), headers, signal);
     if (download.status !== 200) {
-      throw new TurnError('agent', `agent answered HTTP ${download.status}: ${errorMessage(download.body)}`);
+      const failure = errorBody(download.body);
+      throw new TurnError(agentStage(failure.stage), `agent answered HTTP ${download.status}: ${failure.message}`);
     }
     timeline.merge(parseMarks(download.headers[HEADER_MARKS]));
     const reply = await decodeWav(download.body, 'agent reply').catch((err: unknown) => {
@@ -234,6 +235,17 @@ function parseMarks(header: string | string[] | undefined): Record<string, numbe
     return parsed && typeof parsed === 'object' ? agentMarksOnly(parsed as Record<string, unknown>) : {};
   } catch (err) {
     throw new TurnError('agent', `the agent's ${HEADER_MARKS} header is not JSON`, { cause: err });
+  }
+}
+
+/** The agent's error body: its message and the stage that failed, when it says. */
+function errorBody(body: Buffer): { message: string; stage?: string } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown; stage?: unknown } };
+    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : body.toString('utf8').slice(0, 200);
+    return typeof parsed.error?.stage === 'string' ? { message, stage: parsed.error.stage } : { message };
+  } catch {
+    return { message: body.toString('utf8').slice(0, 200) };
   }
 }
 

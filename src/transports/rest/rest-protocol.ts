@@ -23,5 +23,6 @@ export const HEADER_WARMUP = 'x-voicebench-warmup';
 export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
 
 export interface RestErrorBody {
-  error: { message: string; stage?: string };
+  /** `stage` and `class` name a provider that failed, when one did. */
+  error: { message: string; stage?: string; class?: string };
 }

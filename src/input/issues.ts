@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { assertNever } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
-import { fieldExpectations } from './scenario.js';
+import { fieldExpectations } from './expectations.js';
 
-/** One thing wrong with a scenario: where (a key path like `turns[2].bargeIn`, or a line) and what, in plain words. */
+/** One thing wrong with an input file: where (a key path like `turns[2].bargeIn`, or a line) and what, in plain words. */
 export interface Problem {
   where: string;
   message: string;
@@ -116,6 +116,11 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.co
       }
       case 'invalid_value': {
         const values = issue.values.map(String);
+        const key = issue.path.at(-1);
+        if (issue.input === undefined && typeof key === 'string') {
+          problems.push({ where: formatPath(issue.path.slice(0, -1)), message: `missing required key "${key}" (one of ${values.join(', ')})`, path });
+          break;
+        }
         const suggestion = typeof issue.input === 'string' ? didYouMean(issue.input, values) : '';
         problems.push({ where, message: `expected one of ${values.join(', ')}, got ${shown(issue.input)}${suggestion}`, path });
         break;
@@ -126,7 +131,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.co
         problems.push({ where, message: `expected ${expectsAt(schema, issue.path, 'a different value')}, got ${shown(issue.input)}`, path });
         break;
       case 'custom':
-        // refinements in scenario.ts write their own plain-words message
+        // refinements write their own plain-words message
         problems.push({ where, message: issue.message, path });
         break;
       default:
