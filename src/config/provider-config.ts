@@ -3,6 +3,7 @@
  * flags merged over it, and the check that every key it names is in the environment. API keys
  * live only in the environment; this module handles their variables' names, never their values.
  */
+import { rememberKeyVariables } from './redact.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FliteVoice } from '../audio/flite.js';
@@ -222,6 +223,7 @@ function listed(words: readonly string[]): string {
 
 /** Checks that every openai stage's key variable is set (non-empty) in `env`; InputError naming the stage(s) and variable(s) and the fix otherwise. Never prints a value. */
 export function checkKeys(config: ProviderConfig, env: NodeJS.ProcessEnv): void {
+  rememberKeyVariables(STAGE_NAMES.flatMap((name) => (config[name].provider === 'openai' ? [config[name].apiKeyEnv ?? DEFAULT_API_KEY_ENV] : [])));
   const missing = new Map<string, StageName[]>();
   for (const name of STAGE_NAMES) {
     const stage = config[name];

@@ -22,6 +22,13 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Key variables a provider config names (apiKeyEnv), whatever they are called: always redacted. */
+const keyVariables = new Set<string>();
+
+export function rememberKeyVariables(names: Iterable<string>): void {
+  for (const name of names) keyVariables.add(name);
+}
+
 /**
  * Replaces every value of the named environment variables (and any value of env vars whose name
  * ends in _KEY, _TOKEN or _SECRET) found in `text` with "[redacted $NAME]"; values shorter than
@@ -29,6 +36,7 @@ function escapeRegExp(text: string): string {
  * of `names`, else the first such variable.
  */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv, names: readonly string[] = []): string {
+  names = [...names, ...keyVariables];
   const labelOf = new Map<string, string>();
   const consider = (name: string): void => {
     const value = env[name];

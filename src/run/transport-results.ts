@@ -72,11 +72,12 @@ export class TransportResults {
   add(record: TurnRecord): void {
     this.#turns++;
     this.addBargeIn(record);
+    const spans = this.splitCold(record); // retries count whether or not the turn failed
     if (record.error) {
       this.#errors++;
       return;
     }
-    this.#spans.recordSpans(this.splitCold(record));
+    this.#spans.recordSpans(spans);
     if (record.waterfall && record.spans.v2v !== undefined) {
       this.#segments.recordAll(record.waterfall);
       for (const segment of WATERFALL_SEGMENTS) this.#segmentSumsMs[segment] += record.waterfall[segment];
