@@ -60,22 +60,35 @@ export class Stages {
     };
   }
 
+  /**
+   * `llm.start` is when the request left: when the provider reports it (a network provider, after
+   * its SDK's work), else when it was called.
+   */
   async *reply(messages: readonly ChatMessage[], hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<string> {
-    timeline.mark('llm.start');
-    for await (const token of this.pipeline.llm.stream(messages, hints, signal)) {
+    const calledMs = timeline.nowMs();
+    let sentMs: number | undefined;
+    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstAudioByte: () => undefined } };
+    for await (const token of this.pipeline.llm.stream(messages, wired, signal)) {
+      timeline.mark('llm.start', sentMs ?? calledMs);
       timeline.mark('llm.first_token');
       yield token;
     }
+    timeline.mark('llm.start', sentMs ?? calledMs);
     timeline.mark('llm.done');
   }
 
-  /** One chunk of the answer; `tts.start` and `tts.first_audio` belong to the first chunk spoken. */
+  /** One chunk of the answer; `tts.start` (when its request left, as for the LLM) and `tts.first_audio` belong to the first chunk spoken. */
   async *speak(text: string, hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<Int16Array> {
-    timeline.mark('tts.start');
-    for await (const chunk of this.pipeline.tts.synthesize(text, hints, signal)) {
-      timeline.mark('tts.first_audio');
+    const calledMs = timeline.nowMs();
+    let sentMs: number | undefined;
+    let firstByteMs: number | undefined;
+    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstAudioByte: (atMs) => (firstByteMs ??= atMs) } };
+    for await (const chunk of this.pipeline.tts.synthesize(text, wired, signal)) {
+      timeline.mark('tts.start', sentMs ?? calledMs);
+      timeline.mark('tts.first_audio', firstByteMs ?? timeline.nowMs());
       yield chunk;
     }
+    timeline.mark('tts.start', sentMs ?? calledMs);
   }
 
   /** The last chunk of the answer has been synthesized. */

@@ -18,6 +18,11 @@ export class Timeline {
     return atMs;
   }
 
+  /** The clock's now, for an instant that may become a mark later (`mark(name, atMs)`). */
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+
   get(name: MarkName): number | undefined {
     return this.#marks.get(name);
   }

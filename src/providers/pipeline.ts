@@ -29,10 +29,10 @@ function openAiStage(stage: StageConfig): OpenAiStageConfig {
 export function buildPipeline(config: ProviderConfig, profile: SimProfile, seed: number, clock: Clock, env: NodeJS.ProcessEnv = process.env): BuiltPipeline {
   const sim = createSimPipeline(profile, seed, clock);
   const stats = new ProviderStats();
-  const stt = config.stt.provider === 'openai' ? openAiStt(openAiStage(config.stt), stats, true, env) : sim.stt;
-  const llm = config.llm.provider === 'openai' ? openAiLlm(openAiStage(config.llm), stats, env) : sim.llm;
+  const stt = config.stt.provider === 'openai' ? openAiStt(openAiStage(config.stt), stats, clock, true, env) : sim.stt;
+  const llm = config.llm.provider === 'openai' ? openAiLlm(openAiStage(config.llm), stats, clock, env) : sim.llm;
   const tts =
-    config.tts.provider === 'openai' ? openAiTts(openAiStage(config.tts), stats, env) : config.tts.provider === 'flite' ? new FliteTts((config.tts.voice ?? 'slt') as FliteVoice) : sim.tts;
+    config.tts.provider === 'openai' ? openAiTts(openAiStage(config.tts), stats, clock, env) : config.tts.provider === 'flite' ? new FliteTts((config.tts.voice ?? 'slt') as FliteVoice) : sim.tts;
   return {
     pipeline: { stt, llm, tts },
     stats,

@@ -8,6 +8,24 @@ export interface TurnHints {
   turnIndex: number;
   /** The corpus transcript of the utterance, when known; the sim STT returns it. */
   transcript?: string;
+  /** Set by the stage wrapper: a provider that sends a request over the network reports here when it left. */
+  wire?: WireTiming;
+  /**
+   * `voicebench serve`: when the request reached the server. The sim providers' schedule starts
+   * there, so reading and parsing the request does not add to the latency the profile promises.
+   */
+  receivedAtMs?: number;
+}
+
+/**
+ * When a network provider's request actually left (SDK, encoding and connection work done), on
+ * the run's clock. The stage's start mark is taken then, so `llm.ttft` and `tts.ttfb` measure
+ * the provider and the network; the client's own work before the request shows as `other`.
+ */
+export interface WireTiming {
+  requestSent(atMs: number): void;
+  /** TTS: when the first bytes of audio arrived, before any decoding or resampling (`tts.first_audio` is the first audio *byte*). */
+  firstAudioByte(atMs: number): void;
 }
 
 export interface ChatMessage {

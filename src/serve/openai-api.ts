@@ -82,7 +82,7 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
   await resamplers.warm();
   const inFlight = new Set<AbortController>();
 
-  async function transcriptions(request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function transcriptions(request: IncomingMessage, response: ServerResponse, signal: AbortSignal, receivedAtMs: number): Promise<void> {
     const contentType = request.headers['content-type'] ?? '';
     if (!contentType.startsWith('multipart/form-data')) throw new HttpError(415, `expected multipart/form-data with a "file" field, got "${contentType}"`);
     const body = await readBody(request, MAX_AUDIO_UPLOAD_BYTES, 'audio upload');
@@ -99,17 +99,17 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
       throw new HttpError(400, `${err instanceof Error ? err.message : String(err)} (voicebench serve reads WAV)`);
     });
     const hint = request.headers[HEADER_TRANSCRIPT_HINT];
-    const transcript = await pipeline.stt.transcribe(audio.samples, { turnIndex: requests.stt++, ...(typeof hint === 'string' ? { transcript: decodeURIComponent(hint) } : {}) }, signal);
+    const transcript = await pipeline.stt.transcribe(audio.samples, { turnIndex: requests.stt++, receivedAtMs, ...(typeof hint === 'string' ? { transcript: decodeURIComponent(hint) } : {}) }, signal);
     if (form.get('response_format') === 'text') response.writeHead(200, { 'content-type': 'text/plain' }).end(transcript);
     else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: transcript }));
   }
 
-  async function chatCompletions(request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function chatCompletions(request: IncomingMessage, response: ServerResponse, signal: AbortSignal, receivedAtMs: number): Promise<void> {
     const body = await readJson(request, chatSchema);
     const messages: ChatMessage[] = body.messages.map((message) => ({ role: message.role === 'developer' ? 'system' : message.role === 'tool' ? 'user' : message.role, content: message.content ?? '' }));
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(new Date().valueOf() / 1000); // a label (Unix seconds), as OpenAI sends it
-    const tokens = pipeline.llm.stream(messages, { turnIndex: requests.llm++ }, signal);
+    const tokens = pipeline.llm.stream(messages, { turnIndex: requests.llm++, receivedAtMs }, signal);
     if (!body.stream) {
       let content = '';
       for await (const token of tokens) content += token;
@@ -131,7 +131,7 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
     response.end(`${chunk({}, 'stop')}data: [DONE]\n\n`);
   }
 
-  async function speech(request: IncomingMessage, response: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function speech(request: IncomingMessage, response: ServerResponse, signal: AbortSignal, receivedAtMs: number): Promise<void> {
     const body = await readJson(request, speechSchema);
     const format = body.response_format ?? 'mp3';
     if (format !== 'pcm') throw new HttpError(400, `response_format "${format}" is not served: voicebench serve streams "pcm" (24 kHz mono s16le)`);
@@ -139,7 +139,7 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
     try {
       response.writeHead(200, { 'content-type': 'audio/pcm', 'transfer-encoding': 'chunked' });
       response.flushHeaders();
-      for await (const chunk of pipeline.tts.synthesize(body.input, { turnIndex: requests.tts++ }, signal)) {
+      for await (const chunk of pipeline.tts.synthesize(body.input, { turnIndex: requests.tts++, receivedAtMs }, signal)) {
         const frames = resampler.push(chunk);
         const bytes = Buffer.concat(frames.map((frame) => Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)));
         if (bytes.length > 0) response.write(bytes);
@@ -150,13 +150,15 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
     }
   }
 
-  const routes: Record<string, (request: IncomingMessage, response: ServerResponse, signal: AbortSignal) => Promise<void>> = {
+  const routes: Record<string, (request: IncomingMessage, response: ServerResponse, signal: AbortSignal, receivedAtMs: number) => Promise<void>> = {
     [`${API_PREFIX}/audio/transcriptions`]: transcriptions,
     [`${API_PREFIX}/chat/completions`]: chatCompletions,
     [`${API_PREFIX}/audio/speech`]: speech,
   };
 
-  const server: Server = createServer((request, response) => {
+  const server: Server = createServer({ noDelay: true }, (request, response) => {
+    // the profile's latency counts from here: the request has arrived
+    const receivedAtMs = options.clock.nowMs();
     const path = (request.url ?? '').split('?')[0] ?? '';
     const route = routes[path];
     if (!route || request.method !== 'POST') {
@@ -167,7 +169,7 @@ export async function startOpenAiApi(options: OpenAiApiOptions): Promise<Running
     const abort = new AbortController();
     inFlight.add(abort);
     response.on('close', () => abort.abort(new Error('client went away')));
-    route(request, response, abort.signal)
+    route(request, response, abort.signal, receivedAtMs)
       .catch((err: unknown) => {
         if (err instanceof HttpError) openAiError(response, err.status, err.message);
         else if (abort.signal.aborted) response.destroy();

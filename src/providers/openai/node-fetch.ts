@@ -36,9 +36,25 @@ async function bodyBytes(init: RequestInit, headers: Headers): Promise<Buffer | 
   return Buffer.from(await encoded.arrayBuffer());
 }
 
+/** Sent-time callbacks by request tag: a provider tags its request to learn when it left. */
+const onSent = new Map<string, () => void>();
+let nextTag = 0;
+
+/** Request options that make `nodeFetch` call `sent` once the request has been handed to the OS. */
+export function reportWhenSent(sent: () => void): { headers: Record<string, string>; release(): void } {
+  const tag = String(nextTag++);
+  onSent.set(tag, sent);
+  return { headers: { [HEADER_TAG]: tag }, release: () => onSent.delete(tag) };
+}
+
+/** Carries a request's tag from the SDK to this fetch; removed before the request is sent. */
+const HEADER_TAG = 'x-voicebench-request-tag';
+
 export async function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
   const headers = new Headers(init.headers);
+  const tag = headers.get(HEADER_TAG);
+  headers.delete(HEADER_TAG);
   const body = await bodyBytes(init, headers);
   if (body) headers.set('content-length', String(body.length));
   const secure = url.protocol === 'https:';
@@ -53,6 +69,10 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
       resolve(new Response(nullBody ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), { status, statusText: response.statusMessage ?? '', headers }));
     });
     request.on('error', reject);
+    // no Nagle: a small request must not wait for the previous segment's ACK
+    request.on('socket', (socket) => socket.setNoDelay(true));
+    // handed to the socket now (a reused connection writes at once; a new one first connects, and that counts)
+    if (tag !== null) onSent.get(tag)?.();
     request.end(body);
   });
 }

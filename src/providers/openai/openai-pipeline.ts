@@ -5,7 +5,8 @@ import { encodeWav } from '../../audio/wav-encode.js';
 import { HEADER_TRANSCRIPT_HINT, SPEECH_PCM_RATE_HZ } from '../../serve/openai-api.js';
 import { ProviderError, ProviderStats, type ProviderStage } from '../provider-error.js';
 import type { ChatMessage, LlmProvider, SttProvider, TtsProvider, TurnHints } from '../types.js';
-import { HEADER_CONNECTION, nodeFetch } from './node-fetch.js';
+import { HEADER_CONNECTION, nodeFetch, reportWhenSent } from './node-fetch.js';
+import type { Clock } from '../../metrics/clock.js';
 import { stalled, withRetries, type Attempt, type RetryPolicy } from './retry.js';
 
 /** One stage's endpoint: any OpenAI-compatible server. The key is read from the environment, never stored elsewhere. */
@@ -34,11 +35,18 @@ abstract class OpenAiStage {
     protected readonly stage: ProviderStage,
     protected readonly config: OpenAiStageConfig,
     protected readonly stats: ProviderStats,
+    protected readonly clock: Clock,
     env: NodeJS.ProcessEnv,
   ) {
     // The SDK's own retries would hide failures from the report; timeouts and retries are ours (retry.ts).
     this.api = new OpenAI({ baseURL: config.baseUrl, apiKey: env[config.apiKeyEnv] ?? '', maxRetries: 0, timeout: 600_000, fetch: nodeFetch });
     this.policy = { timeoutMs: config.timeoutMs ?? DEFAULT_STAGE_TIMEOUT_MS, maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES };
+  }
+
+  /** Request options telling the stage wrapper when the request left (`hints.wire`). */
+  protected wired(hints: TurnHints): { headers: Record<string, string>; release(): void } {
+    const wire = hints.wire;
+    return reportWhenSent(() => wire?.requestSent(this.clock.nowMs()));
   }
 
   protected noteConnection(response: Response): void {
@@ -74,8 +82,8 @@ abstract class OpenAiStage {
 }
 
 class OpenAiStt extends OpenAiStage implements SttProvider {
-  constructor(config: OpenAiStageConfig, stats: ProviderStats, env: NodeJS.ProcessEnv, private readonly sendHint: boolean) {
-    super('stt', config, stats, env);
+  constructor(config: OpenAiStageConfig, stats: ProviderStats, clock: Clock, env: NodeJS.ProcessEnv, private readonly sendHint: boolean) {
+    super('stt', config, stats, clock, env);
   }
 
   async transcribe(pcm: Int16Array, hints: TurnHints, signal: AbortSignal): Promise<string> {
@@ -93,15 +101,16 @@ class OpenAiStt extends OpenAiStage implements SttProvider {
 }
 
 class OpenAiLlm extends OpenAiStage implements LlmProvider {
-  constructor(config: OpenAiStageConfig, stats: ProviderStats, env: NodeJS.ProcessEnv) {
-    super('llm', config, stats, env);
+  constructor(config: OpenAiStageConfig, stats: ProviderStats, clock: Clock, env: NodeJS.ProcessEnv) {
+    super('llm', config, stats, clock, env);
   }
 
-  async *stream(messages: readonly ChatMessage[], _hints: TurnHints, signal: AbortSignal): AsyncIterable<string> {
+  async *stream(messages: readonly ChatMessage[], hints: TurnHints, signal: AbortSignal): AsyncIterable<string> {
+    const wire = this.wired(hints);
     // Until the first token nothing has been yielded, so a failure up to there is retried whole.
     const opened = await withRetries('llm', this.policy, signal, this.stats, async (attempt) => {
       const { data, response } = await this.api.chat.completions
-        .create({ model: this.config.model, stream: true, messages: messages.map(({ role, content }) => ({ role, content })) }, { signal: attempt.signal })
+        .create({ model: this.config.model, stream: true, messages: messages.map(({ role, content }) => ({ role, content })) }, { signal: attempt.signal, headers: wire.headers })
         .withResponse();
       this.noteConnection(response);
       const iterator = data[Symbol.asyncIterator]();
@@ -112,7 +121,7 @@ class OpenAiLlm extends OpenAiStage implements LlmProvider {
         const text = step.value.choices[0]?.delta?.content;
         if (text) return { iterator, attempt, first: text };
       }
-    });
+    }).finally(() => wire.release());
     if (opened.first === undefined) {
       opened.attempt.disarm();
       return;
@@ -129,24 +138,26 @@ class OpenAiTts extends OpenAiStage implements TtsProvider {
   /** Converters reused across requests: setting one up costs ~10 ms of CPU, which would land in tts.ttfb. */
   readonly #resamplers = new ResamplerPool(SPEECH_PCM_RATE_HZ, SAMPLE_RATE_HZ, SAMPLE_RATE_HZ / 50);
 
-  constructor(config: OpenAiStageConfig, stats: ProviderStats, env: NodeJS.ProcessEnv) {
-    super('tts', config, stats, env);
+  constructor(config: OpenAiStageConfig, stats: ProviderStats, clock: Clock, env: NodeJS.ProcessEnv) {
+    super('tts', config, stats, clock, env);
   }
 
   /** OpenAI's `pcm` is 24 kHz mono s16le; it is resampled to 16 kHz as it streams in. */
-  async *synthesize(text: string, _hints: TurnHints, signal: AbortSignal): AsyncIterable<Int16Array> {
+  async *synthesize(text: string, hints: TurnHints, signal: AbortSignal): AsyncIterable<Int16Array> {
     const resamplerReady = this.#resamplers.take();
+    const wire = this.wired(hints);
     const opened = await withRetries('tts', this.policy, signal, this.stats, async (attempt) => {
       const response = await this.api.audio.speech.create(
         { model: this.config.model, voice: this.config.voice ?? OPENAI_DEFAULT_MODELS.voice, input: text, response_format: 'pcm' },
-        { signal: attempt.signal },
+        { signal: attempt.signal, headers: wire.headers },
       );
       this.noteConnection(response);
       if (!response.body) throw new ProviderError('tts', 'bad_response', 'the speech response has no body', 1);
       const iterator = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
       const first = await iterator.next();
+      if (!first.done) hints.wire?.firstAudioByte(this.clock.nowMs());
       return { iterator, attempt, first };
-    });
+    }).finally(() => wire.release());
     const resampler = await resamplerReady;
     let odd: number | undefined;
     const toFrames = (part: Uint8Array): Int16Array[] => {
@@ -187,14 +198,14 @@ export interface OpenAiStages {
   sendTranscriptHint: boolean;
 }
 
-export function openAiStt(config: OpenAiStageConfig, stats: ProviderStats, sendHint: boolean, env: NodeJS.ProcessEnv = process.env): SttProvider {
-  return new OpenAiStt(config, stats, env, sendHint);
+export function openAiStt(config: OpenAiStageConfig, stats: ProviderStats, clock: Clock, sendHint: boolean, env: NodeJS.ProcessEnv = process.env): SttProvider {
+  return new OpenAiStt(config, stats, clock, env, sendHint);
 }
 
-export function openAiLlm(config: OpenAiStageConfig, stats: ProviderStats, env: NodeJS.ProcessEnv = process.env): LlmProvider {
-  return new OpenAiLlm(config, stats, env);
+export function openAiLlm(config: OpenAiStageConfig, stats: ProviderStats, clock: Clock, env: NodeJS.ProcessEnv = process.env): LlmProvider {
+  return new OpenAiLlm(config, stats, clock, env);
 }
 
-export function openAiTts(config: OpenAiStageConfig, stats: ProviderStats, env: NodeJS.ProcessEnv = process.env): TtsProvider {
-  return new OpenAiTts(config, stats, env);
+export function openAiTts(config: OpenAiStageConfig, stats: ProviderStats, clock: Clock, env: NodeJS.ProcessEnv = process.env): TtsProvider {
+  return new OpenAiTts(config, stats, clock, env);
 }

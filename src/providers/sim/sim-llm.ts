@@ -9,7 +9,7 @@ import { SimStage } from './sim-stage.js';
  */
 export class SimLlm extends SimStage implements LlmProvider {
   async *stream(messages: readonly ChatMessage[], hints: TurnHints, signal: AbortSignal): AsyncIterable<string> {
-    const startMs = this.clock.nowMs();
+    const startMs = hints.receivedAtMs ?? this.clock.nowMs();
     const { llm } = this.profile;
     const turn = hints.turnIndex;
     const tokens = tokenize(replyFor(messages));

@@ -13,7 +13,7 @@ const SIM_PARTIAL_MS_PER_WORD = 300;
  */
 export class SimStt extends SimStage implements SttProvider {
   async transcribe(_pcm: Int16Array, hints: TurnHints, signal: AbortSignal): Promise<string> {
-    const startMs = this.clock.nowMs();
+    const startMs = hints.receivedAtMs ?? this.clock.nowMs();
     const { stt } = this.profile;
     const latencyMs = stt.rttMs + this.sampler.sampleMs(stt.batch, 'stt.batch', hints.turnIndex) + this.takeColdStartMs();
     await this.clock.sleepUntil(startMs + latencyMs, signal);

@@ -30,7 +30,7 @@ export class SimTts extends SimStage implements TtsProvider {
   }
 
   async *synthesize(text: string, hints: TurnHints, signal: AbortSignal): AsyncIterable<Int16Array> {
-    const startMs = this.clock.nowMs();
+    const startMs = hints.receivedAtMs ?? this.clock.nowMs();
     const { tts } = this.profile;
     const turn = hints.turnIndex;
     const coldMs = this.takeColdStartMs();
