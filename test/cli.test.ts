@@ -125,10 +125,12 @@ test('run --transport rest,ws: both transports on the same turns, side by side',
   const turns = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { transport: string; utterance: string; spans: Spans });
   assert.deepEqual(turns.map((turn) => [turn.transport, turn.utterance]), [['rest', 'yes'], ['ws', 'yes']]);
   for (const turn of turns) assert.ok((turn.spans.v2v ?? 0) > 0, `${turn.transport} measured v2v`);
-  // the same seed gives the same turn the same sampled provider latencies on both transports
+  // the same seed gives the same turn the same sampled provider latencies on both transports: equal up
+  // to this host's timer jitter (one turn, so one late wake-up of a few ms can land in it; another
+  // seed moves these spans by tens to hundreds of ms, as the determinism test checks)
   const [rest, ws] = turns;
   for (const span of ['llm.ttft', 'tts.ttfb'] as const) {
-    assert.ok(Math.abs((rest?.spans[span] ?? NaN) - (ws?.spans[span] ?? NaN)) <= 3, `${span}: rest ${rest?.spans[span]} ms, ws ${ws?.spans[span]} ms`);
+    assert.ok(Math.abs((rest?.spans[span] ?? NaN) - (ws?.spans[span] ?? NaN)) <= 10, `${span}: rest ${rest?.spans[span]} ms, ws ${ws?.spans[span]} ms`);
   }
   const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as { config: { chunking: Record<string, string> } };
   assert.deepEqual(saved.config.chunking, { rest: 'full', ws: 'sentence' });

@@ -67,10 +67,11 @@ export class Stages {
   async *reply(messages: readonly ChatMessage[], hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<string> {
     const calledMs = timeline.nowMs();
     let sentMs: number | undefined;
-    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstAudioByte: () => undefined } };
+    let firstBytesMs: number | undefined;
+    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstBytes: (atMs) => (firstBytesMs ??= atMs) } };
     for await (const token of this.pipeline.llm.stream(messages, wired, signal)) {
       timeline.mark('llm.start', sentMs ?? calledMs);
-      timeline.mark('llm.first_token');
+      timeline.mark('llm.first_token', firstBytesMs ?? timeline.nowMs());
       yield token;
     }
     timeline.mark('llm.start', sentMs ?? calledMs);
@@ -82,7 +83,7 @@ export class Stages {
     const calledMs = timeline.nowMs();
     let sentMs: number | undefined;
     let firstByteMs: number | undefined;
-    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstAudioByte: (atMs) => (firstByteMs ??= atMs) } };
+    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstBytes: (atMs) => (firstByteMs ??= atMs) } };
     for await (const chunk of this.pipeline.tts.synthesize(text, wired, signal)) {
       timeline.mark('tts.start', sentMs ?? calledMs);
       timeline.mark('tts.first_audio', firstByteMs ?? timeline.nowMs());

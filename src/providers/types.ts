@@ -24,8 +24,11 @@ export interface TurnHints {
  */
 export interface WireTiming {
   requestSent(atMs: number): void;
-  /** TTS: when the first bytes of audio arrived, before any decoding or resampling (`tts.first_audio` is the first audio *byte*). */
-  firstAudioByte(atMs: number): void;
+  /**
+   * When the bytes carrying the first token (LLM) or the first audio (TTS) arrived, before the
+   * client parsed, decoded or resampled them: `llm.first_token` and `tts.first_audio` are taken there.
+   */
+  firstBytes(atMs: number): void;
 }
 
 export interface ChatMessage {

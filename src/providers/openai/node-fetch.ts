@@ -36,15 +36,21 @@ async function bodyBytes(init: RequestInit, headers: Headers): Promise<Buffer | 
   return Buffer.from(await encoded.arrayBuffer());
 }
 
-/** Sent-time callbacks by request tag: a provider tags its request to learn when it left. */
-const onSent = new Map<string, () => void>();
+/** What a provider wants to hear about its request: when it left, and when each piece of the answer arrived. */
+export interface RequestHooks {
+  sent(): void;
+  bodyChunk(): void;
+}
+
+/** Hooks by request tag: a provider tags its request to learn when its bytes moved. */
+const hooksByTag = new Map<string, RequestHooks>();
 let nextTag = 0;
 
-/** Request options that make `nodeFetch` call `sent` once the request has been handed to the OS. */
-export function reportWhenSent(sent: () => void): { headers: Record<string, string>; release(): void } {
+/** Request options that make `nodeFetch` call `hooks` for this request. */
+export function trackRequest(hooks: RequestHooks): { headers: Record<string, string>; release(): void } {
   const tag = String(nextTag++);
-  onSent.set(tag, sent);
-  return { headers: { [HEADER_TAG]: tag }, release: () => onSent.delete(tag) };
+  hooksByTag.set(tag, hooks);
+  return { headers: { [HEADER_TAG]: tag }, release: () => hooksByTag.delete(tag) };
 }
 
 /** Carries a request's tag from the SDK to this fetch; removed before the request is sent. */
@@ -65,6 +71,8 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
       const headers = toHeaders(response.headers);
       // client-side only: whether this request opened a new connection (cold) or reused one
       headers.set(HEADER_CONNECTION, request.reusedSocket ? 'reused' : 'new');
+      const hooks = tag === null ? undefined : hooksByTag.get(tag);
+      if (hooks) response.on('data', () => hooks.bodyChunk());
       const nullBody = status === 204 || status === 304 || init.method === 'HEAD';
       resolve(new Response(nullBody ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), { status, statusText: response.statusMessage ?? '', headers }));
     });
@@ -72,7 +80,7 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
     // no Nagle: a small request must not wait for the previous segment's ACK
     request.on('socket', (socket) => socket.setNoDelay(true));
     // handed to the socket now (a reused connection writes at once; a new one first connects, and that counts)
-    if (tag !== null) onSent.get(tag)?.();
+    if (tag !== null) hooksByTag.get(tag)?.sent();
     request.end(body);
   });
 }

@@ -5,7 +5,7 @@ import { encodeWav } from '../../audio/wav-encode.js';
 import { HEADER_TRANSCRIPT_HINT, SPEECH_PCM_RATE_HZ } from '../../serve/openai-api.js';
 import { ProviderError, ProviderStats, type ProviderStage } from '../provider-error.js';
 import type { ChatMessage, LlmProvider, SttProvider, TtsProvider, TurnHints } from '../types.js';
-import { HEADER_CONNECTION, nodeFetch, reportWhenSent } from './node-fetch.js';
+import { HEADER_CONNECTION, nodeFetch, trackRequest } from './node-fetch.js';
 import type { Clock } from '../../metrics/clock.js';
 import { stalled, withRetries, type Attempt, type RetryPolicy } from './retry.js';
 
@@ -43,10 +43,15 @@ abstract class OpenAiStage {
     this.policy = { timeoutMs: config.timeoutMs ?? DEFAULT_STAGE_TIMEOUT_MS, maxRetries: config.maxRetries ?? DEFAULT_MAX_RETRIES };
   }
 
-  /** Request options telling the stage wrapper when the request left (`hints.wire`). */
-  protected wired(hints: TurnHints): { headers: Record<string, string>; release(): void } {
+  /**
+   * Request options that tell the stage wrapper when the request left (`hints.wire`), and keep
+   * when the latest piece of the answer arrived (`lastChunkAtMs`), for the first token's or audio's bytes.
+   */
+  protected wired(hints: TurnHints): { headers: Record<string, string>; release(): void; lastChunkAtMs(): number | undefined } {
     const wire = hints.wire;
-    return reportWhenSent(() => wire?.requestSent(this.clock.nowMs()));
+    let lastChunkAtMs: number | undefined;
+    const tracked = trackRequest({ sent: () => wire?.requestSent(this.clock.nowMs()), bodyChunk: () => (lastChunkAtMs = this.clock.nowMs()) });
+    return { ...tracked, lastChunkAtMs: () => lastChunkAtMs };
   }
 
   protected noteConnection(response: Response): void {
@@ -119,7 +124,12 @@ class OpenAiLlm extends OpenAiStage implements LlmProvider {
         const step = await iterator.next();
         if (step.done) return { iterator, attempt, first: undefined };
         const text = step.value.choices[0]?.delta?.content;
-        if (text) return { iterator, attempt, first: text };
+        if (text) {
+          // the SDK parses each piece as it arrives: the latest piece carried this token
+          const arrivedMs = wire.lastChunkAtMs();
+          if (arrivedMs !== undefined) hints.wire?.firstBytes(arrivedMs);
+          return { iterator, attempt, first: text };
+        }
       }
     }).finally(() => wire.release());
     if (opened.first === undefined) {
@@ -155,7 +165,8 @@ class OpenAiTts extends OpenAiStage implements TtsProvider {
       if (!response.body) throw new ProviderError('tts', 'bad_response', 'the speech response has no body', 1);
       const iterator = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
       const first = await iterator.next();
-      if (!first.done) hints.wire?.firstAudioByte(this.clock.nowMs());
+      const arrivedMs = wire.lastChunkAtMs();
+      if (!first.done && arrivedMs !== undefined) hints.wire?.firstBytes(arrivedMs);
       return { iterator, attempt, first };
     }).finally(() => wire.release());
     const resampler = await resamplerReady;
