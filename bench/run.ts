@@ -4,6 +4,7 @@
  */
 import { benchAccuracy } from './accuracy.js';
 import { benchBargeIn } from './barge-in.js';
+import { benchOpenAiPath } from './openai-path.js';
 import { benchVad } from './vad.js';
 import { benchWebRtc, transportShare } from './webrtc.js';
 import { benchWsFrames } from './ws-frames.js';
@@ -34,3 +35,7 @@ console.table(await benchVad());
 console.log('\n5. Barge-in over loopback, --profile constant: "Hold on, I have a question." 600–1130 ms into the answer (varied so it meets the VAD window grid at every phase)');
 console.log('   target: bargein.detect p95 ≤ 50 ms on ws and webrtc; REST learns of an interruption with the next request');
 console.table([await benchBargeIn('ws', 10), await benchBargeIn('webrtc', 10), await benchBargeIn('rest', 3)]);
+
+console.log('\n6. The OpenAI-compatible path: the real SDK against voicebench serve --profile constant in its own process, beside a bare node:http client on the same server (warm, p50)');
+console.log('   target: the SDK path within ±2 ms of the bare client; what the bare client adds over the served latency is this host\'s process wake-up and loopback');
+console.table(await benchOpenAiPath());
