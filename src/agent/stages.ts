@@ -65,35 +65,57 @@ export class Stages {
    * its SDK's work), else when it was called.
    */
   async *reply(messages: readonly ChatMessage[], hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<string> {
-    const calledMs = timeline.nowMs();
-    let sentMs: number | undefined;
-    let firstBytesMs: number | undefined;
-    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstBytes: (atMs) => (firstBytesMs ??= atMs) } };
-    for await (const token of this.pipeline.llm.stream(messages, wired, signal)) {
-      timeline.mark('llm.start', sentMs ?? calledMs);
-      timeline.mark('llm.first_token', firstBytesMs ?? timeline.nowMs());
+    const wire = new WireInstants(hints, timeline);
+    for await (const token of this.pipeline.llm.stream(messages, wire.hints, signal)) {
+      timeline.mark('llm.start', wire.startMs);
+      timeline.mark('llm.first_token', wire.firstBytesMs);
       yield token;
     }
-    timeline.mark('llm.start', sentMs ?? calledMs);
+    timeline.mark('llm.start', wire.startMs);
     timeline.mark('llm.done');
   }
 
   /** One chunk of the answer; `tts.start` (when its request left, as for the LLM) and `tts.first_audio` belong to the first chunk spoken. */
   async *speak(text: string, hints: TurnHints, timeline: Timeline, signal: AbortSignal): AsyncIterable<Int16Array> {
-    const calledMs = timeline.nowMs();
-    let sentMs: number | undefined;
-    let firstByteMs: number | undefined;
-    const wired: TurnHints = { ...hints, wire: { requestSent: (atMs) => (sentMs ??= atMs), firstBytes: (atMs) => (firstByteMs ??= atMs) } };
-    for await (const chunk of this.pipeline.tts.synthesize(text, wired, signal)) {
-      timeline.mark('tts.start', sentMs ?? calledMs);
-      timeline.mark('tts.first_audio', firstByteMs ?? timeline.nowMs());
+    const wire = new WireInstants(hints, timeline);
+    for await (const chunk of this.pipeline.tts.synthesize(text, wire.hints, signal)) {
+      timeline.mark('tts.start', wire.startMs);
+      timeline.mark('tts.first_audio', wire.firstBytesMs);
       yield chunk;
     }
-    timeline.mark('tts.start', sentMs ?? calledMs);
+    timeline.mark('tts.start', wire.startMs);
   }
 
   /** The last chunk of the answer has been synthesized. */
   speechDone(timeline: Timeline): void {
     timeline.mark('tts.done');
+  }
+}
+
+/**
+ * The instants a network provider reports for one request (`TurnHints.wire`): when it left and
+ * when the bytes of its first token or audio arrived. A provider that reports nothing is timed
+ * at the call and at the first item it yields.
+ */
+class WireInstants {
+  readonly hints: TurnHints;
+  readonly #calledMs: number;
+  #sentMs: number | undefined;
+  #firstBytesMs: number | undefined;
+
+  constructor(
+    hints: TurnHints,
+    private readonly timeline: Timeline,
+  ) {
+    this.#calledMs = timeline.nowMs();
+    this.hints = { ...hints, wire: { requestSent: (atMs) => (this.#sentMs ??= atMs), firstBytes: (atMs) => (this.#firstBytesMs ??= atMs) } };
+  }
+
+  get startMs(): number {
+    return this.#sentMs ?? this.#calledMs;
+  }
+
+  get firstBytesMs(): number {
+    return this.#firstBytesMs ?? this.timeline.nowMs();
   }
 }

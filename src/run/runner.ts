@@ -112,7 +112,7 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
         turnIndex += records.length;
         const failed = records.find((record) => record.error?.stage === 'transport');
         if (failed?.error) throw new RunError(`${transport}: ${failed.error.message}`, { hint: `partial results are in ${files.dir}` });
-        const { turns, errors } = results.summary();
+        const { turns, errors } = results.counts;
         const { max, minTurns } = providers.errorRate;
         if (turns >= minTurns && errors / turns > max) {
           const lastError = [...records].reverse().find((record) => record.error)?.error;

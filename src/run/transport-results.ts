@@ -52,6 +52,11 @@ export class TransportResults {
   }
 
   /** Spans of a stage whose request opened a new connection: reported apart, as cold. */
+  /** Turns so far and how many failed, without building the histograms' summaries. */
+  get counts(): { turns: number; errors: number } {
+    return { turns: this.#turns, errors: this.#errors };
+  }
+
   private splitCold(record: TurnRecord): TurnRecord['spans'] {
     const usage = record.provider;
     if (!usage) return record.spans;
