@@ -1,3 +1,4 @@
+import { resolveNetwork } from '../src/transports/netem/network-profile.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,7 @@ async function constantRun(transport: TransportName, turns: number, codec: Codec
       vadModel: 'silero legacy',
       scenario: 'quickstart',
       bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
+      network: resolveNetwork('none'),
     },
     (await loadCorpus(DEFAULT_CORPUS_DIR)).map((utterance) => ({ utterance, pauseBeforeMs: 0 })),
     { clock: systemClock, profile, files: new ResultFiles(dir), signal: new AbortController().signal, onTurn: (record) => records.push(record) },

@@ -1,3 +1,4 @@
+import { resolveNetwork } from '../src/transports/netem/network-profile.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ export async function benchBargeIn(transport: TransportName, count: number): Pro
       vadModel: 'silero legacy',
       scenario: 'bench barge-in',
       bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
+      network: resolveNetwork('none'),
     },
     plan,
     { clock: systemClock, profile: getProfile('constant'), files: new ResultFiles(await mkdtemp(join(tmpdir(), 'voicebench-bench-'))), signal: new AbortController().signal, onTurn: (record) => records.push(record) },

@@ -1,3 +1,4 @@
+import { resolveNetwork } from '../src/transports/netem/network-profile.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -91,6 +92,7 @@ export async function benchOpenAiPath(): Promise<Record<string, number | string>
         vadModel: 'silero legacy',
         scenario: 'quickstart',
         bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
+        network: resolveNetwork('none'),
       },
       (await loadCorpus(DEFAULT_CORPUS_DIR)).map((utterance) => ({ utterance, pauseBeforeMs: 0 })),
       { clock: systemClock, profile: getProfile('constant'), providers, files: new ResultFiles(await mkdtemp(join(tmpdir(), 'voicebench-bench-'))), signal: new AbortController().signal, onTurn: (record) => records.push(record) },

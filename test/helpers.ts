@@ -1,3 +1,4 @@
+import { resolveNetwork } from '../src/transports/netem/network-profile.js';
 import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +41,8 @@ export interface BenchOptions {
   plan?: PlannedTurn[];
   /** Who runs each stage; default all sim. */
   providers?: ProviderConfig;
+  /** A network profile's name or a custom spec; default none. */
+  network?: string;
 }
 
 /** The quickstart plan: each utterance of a corpus once, no pauses, no barge-in. */
@@ -67,6 +70,7 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     vadModel: 'silero legacy',
     scenario: options.plan ? 'test plan' : 'quickstart',
     bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
+    network: resolveNetwork(options.network ?? 'none'),
   };
   const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
   const result = await runBenchmark(config, plan, { clock: systemClock, profile, ...(options.providers ? { providers: options.providers } : {}), files: new ResultFiles(dir), signal: new AbortController().signal });

@@ -17,6 +17,7 @@ import { applyProviderFlags, checkKeys, defaultProviderConfig, describeProviders
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
+import { NETWORK_PROFILE_NAMES, resolveNetwork } from '../transports/netem/network-profile.js';
 
 interface RunOptions {
   scenario: string;
@@ -29,6 +30,7 @@ interface RunOptions {
   profile: string;
   turns?: number;
   seed: number;
+  network: string;
   out?: string;
   quiet?: boolean;
   silenceTimeout: number;
@@ -85,7 +87,8 @@ export function runCommand(): Command {
     .option('--corpus <dir>', 'directory of caller WAVs (+ optional sidecar JSON); default: the committed corpus')
     .addOption(new Option('--profile <name>', 'simulated provider latency profile').choices([...PROFILE_NAMES]).default('typical'))
     .option('--turns <n>', 'turns per transport (utterances repeat in order); default: one per corpus file', parsePositiveInt)
-    .option('--seed <n>', 'seed for sampled latencies: same seed, same sampled latencies', parseSeed, 1)
+    .option('--seed <n>', 'seed for sampled latencies and network impairment: same seed, same sampled latencies and the same packets lost', parseSeed, 1)
+    .option('--network <profile|spec>', `the network between caller and agent: ${NETWORK_PROFILE_NAMES.join(', ')} (see docs/network.md), or a spec like "delay=40ms,jitter=10ms,loss=2%,burst=3,bandwidth=2mbit"`, 'none')
     .option('--silence-timeout <ms>', 'silence after speech that ends the utterance (all transports)', parseMs, DEFAULT_SILENCE_TIMEOUT_MS)
     .option('--barge-in-min-speech <ms>', 'caller speech over the bot must last this long to interrupt it; shorter speech only pauses the bot (a backchannel)', parseMs, DEFAULT_BARGE_IN_MIN_SPEECH_MS)
     .addOption(new Option('--provider <kind>', 'who runs STT, LLM and TTS: sim (simulated, following --profile) or openai (any OpenAI-compatible server)').choices(['sim', 'openai']).default('sim'))
@@ -108,6 +111,8 @@ Examples:
   voicebench run --transport ws --chunking full    # streaming transport, answer synthesized whole
   voicebench run --transport rest,ws,webrtc --profile seed-article   # the three architectures
   voicebench run --transport webrtc --codec pcmu --jitter-buffer 60  # G.711 with a deeper jitter buffer
+  voicebench run --transport rest,ws,webrtc --network lossy-wifi --seed 1   # the three over a lossy network
+  voicebench run --transport ws --network "delay=40ms,loss=2%,burst=3"      # a network of your own
 
 Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
     )
@@ -124,6 +129,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
           throw new InputError(`${name} applies to the webrtc transport only, and it is not among --transport ${transports.join(',')}`, { hint: `add it: --transport ${[...transports, 'webrtc'].join(',')}` });
         }
       }
+      const network = fromCli('network') ? resolveNetwork(options.network) : resolveNetwork(settings.network ?? options.network, settings.network ? `${scenario.source}: network` : '--network');
       const providers = await providerConfig(options, command);
       const pick = <K extends 'seed' | 'silenceTimeout' | 'phraseWords' | 'bargeInMinSpeech'>(flag: K, setting: number | undefined): number => (fromCli(flag) ? options[flag] : (setting ?? options[flag]));
       const config: RunConfig = {
@@ -142,6 +148,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         scenario: scenario.source,
         bargeInMinSpeechMs: pick('bargeInMinSpeech', settings.bargeInMinSpeechMs),
         providers: describeProviders(providers, profile.name),
+        network: { name: network.name, spec: network.spec },
       };
       const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());
       const progress = new Progress(process.stderr, !options.quiet && process.stderr.isTTY === true);
@@ -150,7 +157,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        progress.note(`preparing ${config.transports.join(', ')} with profile ${profile.name}…`);
+        progress.note(`preparing ${config.transports.join(', ')} with profile ${profile.name}, network ${network.name}…`);
         const result = await runBenchmark(config, scenario.turns, {
           clock: systemClock,
           profile,

@@ -26,8 +26,12 @@ const FULL_PATH: readonly PathStep[] = [
   { segment: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played' },
 ];
 
-/** Streaming: the first phrase gates TTS, and the first synthesized audio gates the caller. */
+/**
+ * Streaming: the last speech frame crosses to the agent, whose VAD then waits out the silence;
+ * the first phrase gates TTS, and the first synthesized audio gates the caller.
+ */
 const STREAMING_PATH: readonly PathStep[] = [
+  { segment: 'uplink', from: 'caller.speech_end', to: 'agent.speech_end_received' },
   { segment: 'endpointing', from: 'caller.speech_end', to: 'eou' },
   { segment: 'stt', from: 'eou', to: 'stt.final' },
   { segment: 'llm', from: 'llm.start', to: 'llm.first_phrase' },

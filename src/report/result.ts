@@ -6,6 +6,8 @@ import type { CodecName } from '../audio/codecs.js';
 import type { Waterfall, WaterfallSegment } from '../metrics/waterfall.js';
 import type { BargeInOutcome } from '../caller/turn-plan.js';
 import type { ProviderStage } from '../providers/provider-error.js';
+import type { NetworkLinkStats } from '../transports/netem/link-stats.js';
+import type { NetworkSpec } from '../transports/netem/network-profile.js';
 
 /** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
 export const SCHEMA_VERSION = 1;
@@ -35,6 +37,8 @@ export interface RunConfig {
   bargeInMinSpeechMs: number;
   /** What ran the three stages: the sim providers and their profile, or the servers and models (never a key). */
   providers?: string;
+  /** The network between caller and agent: a profile's name or the custom spec, and its figures. Decisions are seeded by `seed`. */
+  network: { name: string; spec: NetworkSpec };
 }
 
 export interface TurnRecord {
@@ -77,6 +81,8 @@ export interface BargeInSummary {
 export interface WaterfallSummary {
   /** The turn whose v2v is nearest the v2v median: its critical path, summing exactly to its v2v. */
   medianTurn: { turnIndex: number; utterance: string; v2v: number; segments: Waterfall } | undefined;
+  /** The turn whose v2v is nearest the v2v p95: where the tail's time goes. */
+  p95Turn?: { turnIndex: number; utterance: string; v2v: number; segments: Waterfall };
   /** Each segment's mean over the turns with a waterfall; sums exactly to their mean v2v, so transports compare segment by segment. */
   meanTurn: { turns: number; v2v: number; segments: Waterfall } | undefined;
   /** Each segment's own percentiles across turns (these do not add up; the median turn's do). */
@@ -91,9 +97,12 @@ export interface TransportDetails {
   rtp?: {
     codec: CodecName;
     jitterBufferMs: number;
-    uplink: { packetsReceived: number; packetsLost: number };
-    downlink: { packetsReceived: number; packetsLost: number };
+    /** `concealed`: frames the receiver made up for lost or late packets; `late`: packets that came after their frame was made up. */
+    uplink: { packetsReceived: number; packetsLost: number; concealed: number; late: number };
+    downlink: { packetsReceived: number; packetsLost: number; concealed: number; late: number };
   };
+  /** What the impaired network did each way (absent on loopback): packets, losses, TCP stalls. */
+  network?: NetworkLinkStats;
 }
 
 export interface TransportResult extends TransportDetails {

@@ -2,6 +2,8 @@ import Table from 'cli-table3';
 import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
 import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { RunResult, TransportName, TransportResult } from './result.js';
+import type { LinkStats, NetworkLinkStats } from '../transports/netem/link-stats.js';
+import { describeSpec, isImpaired } from '../transports/netem/network-profile.js';
 
 /** The terminal reporter: result in, text out (writing it is the CLI's job). */
 export interface TableOptions {
@@ -55,15 +57,13 @@ function comparisonSpanTable(measured: readonly Measured[]): string {
   return table.toString();
 }
 
-/** The median turn's critical path as bars on a shared scale, so transports compare by eye. */
-function waterfallBars(name: string, transport: TransportResult, scaleMs: number): string[] {
-  const median = transport.waterfall.medianTurn;
-  if (!median) return [];
-  const lines = [`${name} median turn (turn ${median.turnIndex}, ${median.utterance}): v2v ${ms(median.v2v)} ms, critical path`];
+/** A turn's critical path as bars on a shared scale, so transports and turns compare by eye. */
+function waterfallBars(title: string, turn: NonNullable<TransportResult['waterfall']['medianTurn']>, scaleMs: number): string[] {
+  const lines = [`${title} (turn ${turn.turnIndex}, ${turn.utterance}): v2v ${ms(turn.v2v)} ms, critical path`];
   let offsetMs = 0;
   const scale = BAR_WIDTH / Math.max(scaleMs, 1);
   for (const segment of WATERFALL_SEGMENTS) {
-    const durationMs = median.segments[segment];
+    const durationMs = turn.segments[segment];
     if (segment !== 'other' && durationMs <= 0) continue;
     const lead = Math.round(offsetMs * scale);
     const width = Math.max(durationMs > 0 ? 1 : 0, Math.round((offsetMs + durationMs) * scale) - lead);
@@ -71,6 +71,19 @@ function waterfallBars(name: string, transport: TransportResult, scaleMs: number
     offsetMs += durationMs;
   }
   return lines;
+}
+
+/** Each transport's median turn, then (when the network is impaired, where tails differ) its p95 turn. */
+function turnWaterfalls(measured: readonly Measured[], withTail: boolean): string[] {
+  const turns = measured.flatMap(([name, transport]) => {
+    const { medianTurn, p95Turn } = transport.waterfall;
+    return [
+      ...(medianTurn ? [{ title: `${name} median turn`, turn: medianTurn }] : []),
+      ...(withTail && p95Turn ? [{ title: `${name} p95 turn`, turn: p95Turn }] : []),
+    ];
+  });
+  const scaleMs = Math.max(...turns.map(({ turn }) => turn.v2v));
+  return turns.flatMap(({ title, turn }) => waterfallBars(title, turn, scaleMs));
 }
 
 /**
@@ -102,6 +115,16 @@ function waterfallComparison(measured: readonly Measured[]): string[] {
   return [table.toString()];
 }
 
+/** What the impaired network did: losses each way, and for TCP the retransmission stalls. */
+function networkText(network: NetworkLinkStats): string {
+  const direction = (name: string, stats: LinkStats): string => {
+    const stalls = [...stats.stallsMs].sort((a, b) => a - b);
+    const stallText = stalls.length > 0 ? `, stalls p50 ${ms(stalls[Math.floor((stalls.length - 1) / 2)])} ms max ${ms(stalls.at(-1))} ms` : '';
+    return `${name} ${stats.lost}/${stats.packets} lost${stats.queueDrops > 0 ? `, ${stats.queueDrops} queue drops` : ''}${stallText}`;
+  };
+  return `network ${direction('up', network.uplink)}; ${direction('down', network.downlink)}`;
+}
+
 /** WebRTC's set-up and packet counts: measured outside the turns, so not in the span table. */
 function detailsText(transport: TransportResult): string {
   const parts: string[] = [];
@@ -109,7 +132,9 @@ function detailsText(transport: TransportResult): string {
   if (rtp) {
     parts.push(`${rtp.codec}, jitter buffer ${ms(rtp.jitterBufferMs)} ms`);
     parts.push(`RTP lost ${rtp.uplink.packetsLost}/${rtp.uplink.packetsReceived + rtp.uplink.packetsLost} up, ${rtp.downlink.packetsLost}/${rtp.downlink.packetsReceived + rtp.downlink.packetsLost} down`);
+    parts.push(`concealed frames ${rtp.uplink.concealed} up (agent), ${rtp.downlink.concealed} down (caller)${rtp.uplink.late + rtp.downlink.late > 0 ? `, late packets ${rtp.uplink.late} up, ${rtp.downlink.late} down` : ''}`);
   }
+  if (transport.network) parts.push(networkText(transport.network));
   if (connect) {
     const warm = [...connect.warmMs].sort((a, b) => a - b);
     const warmText = warm.length > 0 ? `warm ${ms(warm[Math.floor((warm.length - 1) / 2)])} ms (median of ${warm.length})` : 'no warm sample';
@@ -157,7 +182,8 @@ function providerLines(measured: readonly Measured[]): string[] {
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
-  lines.push(`voicebench ${result.tool.version} · scenario ${config.scenario} · profile ${config.profile} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
+  lines.push(`voicebench ${result.tool.version} · scenario ${config.scenario} · profile ${config.profile} · network ${config.network.name} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
+  if (isImpaired(config.network.spec)) lines.push(`network ${config.network.name}: ${describeSpec(config.network.spec)} each way (decisions seeded by seed ${config.seed})`);
   const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
   if (config.providers && !config.providers.startsWith('sim') && !/^stt sim.*\nllm sim.*\ntts sim/.test(config.providers)) lines.push(...config.providers.split('\n'));
   for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
@@ -169,7 +195,6 @@ export function renderTable(result: RunResult, options: TableOptions): string {
   lines.push(...providerLines(measured));
   lines.push(...bargeInLines(measured, options));
   lines.push(...waterfallComparison(measured));
-  const scaleMs = Math.max(...measured.map(([, transport]) => transport.waterfall.medianTurn?.v2v ?? 0));
-  for (const [name, transport] of measured) lines.push(...waterfallBars(name, transport, scaleMs));
+  lines.push(...turnWaterfalls(measured, isImpaired(config.network.spec)));
   return `${lines.join('\n')}\n`;
 }

@@ -83,6 +83,7 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
       signal,
       codec: config.codec,
       jitterBufferMs: config.jitterBufferMs,
+      network: { spec: config.network.spec, seed: config.seed },
     }).catch((err: unknown) => {
       if (signal.aborted) throw err;
       throw new RunError(`${transport}: could not connect caller and agent: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -10,7 +10,7 @@ const MAX_PROBLEMS = 5;
 /** The spans a stage's request time lands in. */
 const COLD_SPANS: Record<ProviderStage, readonly SpanName[]> = { stt: ['stt'], llm: ['llm.ttft', 'llm.first_phrase'], tts: ['tts.ttfb'] };
 
-/** Accumulates one transport's turns into histograms; keeps only what the median waterfall needs. */
+/** Accumulates one transport's turns into histograms; keeps only what the median and p95 waterfalls need. */
 export class TransportResults {
   readonly #spans = new SpanRecorder();
   readonly #segments = new HistogramSet<WaterfallSegment>();
@@ -99,25 +99,27 @@ export class TransportResults {
     return { turns, v2v: this.#v2vSumMs / turns, segments };
   }
 
+  /** The turn whose v2v is nearest `targetMs`, with its critical path. */
+  private nearestTurn(targetMs: number | undefined): TransportResult['waterfall']['medianTurn'] {
+    if (targetMs === undefined) return undefined;
+    const nearest = this.#waterfallTurns.reduce<TurnRecord | undefined>((best, turn) => {
+      if (!best) return turn;
+      return Math.abs((turn.spans.v2v ?? 0) - targetMs) < Math.abs((best.spans.v2v ?? 0) - targetMs) ? turn : best;
+    }, undefined);
+    if (!nearest?.waterfall || nearest.spans.v2v === undefined) return undefined;
+    return { turnIndex: nearest.turnIndex, utterance: nearest.utterance, v2v: nearest.spans.v2v, segments: nearest.waterfall };
+  }
+
   summary(): TransportResult {
     const spans = this.#spans.spanSummaries();
-    const medianV2v = spans.v2v?.p50;
-    let medianTurn: TransportResult['waterfall']['medianTurn'];
-    if (medianV2v !== undefined) {
-      const nearest = this.#waterfallTurns.reduce<TurnRecord | undefined>((best, turn) => {
-        if (!best) return turn;
-        return Math.abs((turn.spans.v2v ?? 0) - medianV2v) < Math.abs((best.spans.v2v ?? 0) - medianV2v) ? turn : best;
-      }, undefined);
-      if (nearest?.waterfall && nearest.spans.v2v !== undefined) {
-        medianTurn = { turnIndex: nearest.turnIndex, utterance: nearest.utterance, v2v: nearest.spans.v2v, segments: nearest.waterfall };
-      }
-    }
+    const medianTurn = this.nearestTurn(spans.v2v?.p50);
+    const p95Turn = this.nearestTurn(spans.v2v?.p95);
     return {
       chunking: this.chunking,
       turns: this.#turns,
       errors: this.#errors,
       spans,
-      waterfall: { medianTurn, meanTurn: this.meanTurn(), segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
+      waterfall: { medianTurn, ...(p95Turn ? { p95Turn } : {}), meanTurn: this.meanTurn(), segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
       ...(this.#bargeIn.turns > 0 ? { bargeIn: structuredClone(this.#bargeIn) } : {}),
       ...(this.#hasProvider ? { provider: structuredClone(this.#provider) } : {}),
     };

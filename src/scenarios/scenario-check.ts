@@ -89,6 +89,7 @@ function settingsOf(scenario: Scenario, target: ScenarioTarget, corpusDir: strin
     transports: scenario.transports,
     profile: scenario.profile,
     seed: scenario.seed,
+    network: scenario.network,
     chunking: scenario.chunking,
     phraseWords: scenario.phraseWords,
     silenceTimeoutMs: scenario.endpointing?.silenceTimeoutMs,

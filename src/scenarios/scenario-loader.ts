@@ -33,6 +33,8 @@ export interface ScenarioSettings {
   transports?: TransportName[];
   profile?: string;
   seed?: number;
+  /** A network profile's name or a custom spec, as written. */
+  network?: string;
   chunking?: ChunkingPolicy;
   phraseWords?: number;
   silenceTimeoutMs?: number;

@@ -8,6 +8,8 @@ import { CHUNKING_POLICIES } from '../agent/chunking.js';
 import { PROFILE_NAMES } from '../providers/profiles.js';
 import type { TransportName } from '../report/result.js';
 import { fieldExpectations, numberIn } from '../input/expectations.js';
+import { InputError } from '../errors.js';
+import { NETWORK_PROFILE_NAMES, resolveNetwork } from '../transports/netem/network-profile.js';
 
 /**
  * The transports a scenario may name. Listed here rather than imported from
@@ -85,7 +87,20 @@ export const scenarioSchema = z
       .describe('Directory of caller WAVs (+ sidecar JSON), relative to the scenario file. Default: the committed corpus. --corpus overrides it.'),
     transports: transportList.optional().describe('Transports to measure. Default: rest. --transport overrides it.'),
     profile: z.enum(PROFILE_NAMES).optional().describe('Simulated provider latency profile. Default: typical. --profile overrides it.'),
-    seed: numberIn({ integer: true, min: 0, max: 0xffffffff }).optional().describe('Seed for sampled latencies. Default: 1. --seed overrides it.'),
+    seed: numberIn({ integer: true, min: 0, max: 0xffffffff }).optional().describe('Seed for sampled latencies and network impairment decisions. Default: 1. --seed overrides it.'),
+    network: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          resolveNetwork(text, 'network');
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          ctx.addIssue({ code: 'custom', message: `${err.message.replace(/^network: /, '')}; ${err.hint ?? ''}`, input: text });
+        }
+      })
+      .register(fieldExpectations, { expects: `a network profile (${NETWORK_PROFILE_NAMES.join(', ')}) or a spec like "delay=40ms,jitter=10ms,loss=2%,burst=3,bandwidth=2mbit"` })
+      .optional()
+      .describe(`The network between caller and agent: ${NETWORK_PROFILE_NAMES.join(', ')}, or "delay=40ms,jitter=10ms,loss=2%,burst=3,bandwidth=2mbit". Default: none. --network overrides it.`),
     chunking: z.enum(CHUNKING_POLICIES).optional().describe('When the streaming agent hands the answer to TTS. Default per transport (ws sentence, webrtc phrase). --chunking overrides it.'),
     phraseWords: numberIn({ integer: true, min: 1 }).optional().describe('phrase chunking: words in the first chunk. Default: 4. --phrase-words overrides it.'),
     endpointing: z

@@ -10,7 +10,9 @@ import { RestCaller } from './rest/rest-caller.js';
 import { startRestAgent } from './rest/rest-agent.js';
 import type { CodecName } from '../audio/codecs.js';
 import type { TransportDetails } from '../report/result.js';
-import { WebRtcCaller, type ConnectSample } from './webrtc/webrtc-caller.js';
+import { WebRtcCaller, type ConnectSample, type WebRtcCallerOptions } from './webrtc/webrtc-caller.js';
+import { isImpaired, type NetworkSpec } from './netem/network-profile.js';
+import { TcpRelay } from './netem/tcp-relay.js';
 import { startWebRtcAgent } from './webrtc/webrtc-agent.js';
 import { WsCaller } from './ws/ws-caller.js';
 import { startWsAgent } from './ws/ws-agent.js';
@@ -51,6 +53,8 @@ export interface TransportDeps {
   /** WebRTC only. */
   codec: CodecName;
   jitterBufferMs: number;
+  /** The impaired network between caller and agent; none (loopback, no relay) when absent. */
+  network?: { spec: NetworkSpec; seed: number };
 }
 
 /** A caller and an agent connected by one transport, for the turns of one run. */
@@ -84,12 +88,22 @@ function streamingAgentOptions(deps: TransportDeps): StreamingAgentOptions {
   return { pipeline, clock, vadModel, silenceTimeoutMs, chunking, maxAheadMs, bargeInMinSpeechMs };
 }
 
+/** A TCP relay in front of the agent when the network is impaired: the caller connects to it instead. */
+async function tcpPath(deps: TransportDeps, agentUrl: string, key: string): Promise<{ url: string; relay: TcpRelay | undefined }> {
+  const network = deps.network;
+  if (!network || !isImpaired(network.spec)) return { url: agentUrl, relay: undefined };
+  const target = new URL(agentUrl);
+  const relay = await TcpRelay.start({ clock: deps.clock, spec: network.spec, seed: network.seed, key, target: { host: target.hostname, port: Number(target.port) } });
+  return { url: relay.route(agentUrl), relay };
+}
+
 export async function openTransport(name: TransportName, deps: TransportDeps): Promise<TransportSession> {
   switch (name) {
     case 'rest': {
       const agent = await startRestAgent({ pipeline: deps.pipeline, clock: deps.clock });
+      const path = await tcpPath(deps, agent.url, 'rest');
       const caller = new RestCaller({
-        agentUrl: agent.url,
+        agentUrl: path.url,
         clock: deps.clock,
         vadModel: deps.vadModel,
         silenceTimeoutMs: deps.silenceTimeoutMs,
@@ -97,14 +111,22 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
         sendTranscriptHint: true,
         bargeInMinSpeechMs: deps.bargeInMinSpeechMs,
       });
-      return callerAndAgent(caller, agent);
+      return withTcpRelay(callerAndAgent(caller, agent), path.relay);
     }
     case 'webrtc': {
       const agent = await startWebRtcAgent({ ...streamingAgentOptions(deps), maxAheadMs: Math.min(deps.maxAheadMs, WEBRTC_MAX_AHEAD_MS) });
-      const callerOptions = { agentUrl: agent.url, clock: deps.clock, codec: deps.codec, jitterBufferMs: deps.jitterBufferMs, sendHints: true };
+      const impaired = deps.network && isImpaired(deps.network.spec) ? deps.network : undefined;
+      const callerOptions = (key: string): WebRtcCallerOptions => ({
+        agentUrl: agent.url,
+        clock: deps.clock,
+        codec: deps.codec,
+        jitterBufferMs: deps.jitterBufferMs,
+        sendHints: true,
+        ...(impaired ? { network: { spec: impaired.spec, seed: impaired.seed, key } } : {}),
+      });
       let caller: WebRtcCaller;
       try {
-        caller = await WebRtcCaller.connect(callerOptions, deps.signal);
+        caller = await WebRtcCaller.connect(callerOptions('webrtc'), deps.signal);
       } catch (err) {
         await agent.close();
         throw err;
@@ -113,7 +135,7 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
       return {
         warmUp: async (signal) => {
           for (let i = 0; i < WARM_CONNECTS; i++) {
-            const extra = await WebRtcCaller.connect(callerOptions, signal);
+            const extra = await WebRtcCaller.connect(callerOptions(`webrtc-warm-${i}`), signal);
             connects.push(extra.connect);
             await extra.close();
           }
@@ -122,6 +144,7 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
         runTurn: (plan, turnIndex, signal) => caller.runTurn(plan, turnIndex, signal),
         details: () => {
           const uplink = agent.stats();
+          const downlink = caller.jitterBuffer.stats;
           const warm = connects.filter((sample) => !sample.cold).map((sample) => sample.connectMs);
           const cold = connects.find((sample) => sample.cold)?.connectMs;
           return {
@@ -129,9 +152,10 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
             rtp: {
               codec: deps.codec,
               jitterBufferMs: deps.jitterBufferMs,
-              uplink: { packetsReceived: uplink.packetsReceived, packetsLost: uplink.packetsLost },
-              downlink: { packetsReceived: caller.downlink.received, packetsLost: caller.downlink.lost },
+              uplink: { packetsReceived: uplink.packetsReceived, packetsLost: uplink.packetsLost, concealed: uplink.concealed, late: uplink.late },
+              downlink: { packetsReceived: caller.downlink.received, packetsLost: caller.downlink.lost, concealed: downlink.concealed, late: downlink.late },
             },
+            ...(caller.relay ? { network: caller.relay.stats() } : {}),
           };
         },
         close: async () => {
@@ -143,13 +167,30 @@ export async function openTransport(name: TransportName, deps: TransportDeps): P
     case 'ws': {
       const agent = await startWsAgent(streamingAgentOptions(deps));
       let caller: WsCaller;
+      let relay: TcpRelay | undefined;
       try {
-        caller = await WsCaller.connect({ agentUrl: agent.url, clock: deps.clock, callId: deps.callId, sendHints: true }, deps.signal);
+        const path = await tcpPath(deps, agent.url, 'ws');
+        relay = path.relay;
+        caller = await WsCaller.connect({ agentUrl: path.url, clock: deps.clock, callId: deps.callId, sendHints: true }, deps.signal);
       } catch (err) {
+        await relay?.close();
         await agent.close();
         throw err;
       }
-      return callerAndAgent(caller, agent);
+      return withTcpRelay(callerAndAgent(caller, agent), relay);
     }
   }
+}
+
+/** The session with the relay's counts in its details, closing the relay after caller and agent. */
+function withTcpRelay(session: TransportSession, relay: TcpRelay | undefined): TransportSession {
+  if (!relay) return session;
+  return {
+    ...session,
+    details: () => ({ ...session.details?.(), network: relay.stats() }),
+    close: async () => {
+      await session.close();
+      await relay.close();
+    },
+  };
 }

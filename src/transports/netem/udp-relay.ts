@@ -54,14 +54,19 @@ class UdpDirection {
     this.#control = new LinkImpairment(options.spec, options.seed, `${options.key}|${name}|control`);
   }
 
-  /** A datagram reached the relay at `atMs`; `lossy`: the loss process applies (after set-up). */
-  push(packet: Buffer, atMs: number, lossy: boolean): void {
+  /**
+   * A datagram reached the relay at `atMs`. `settled`: the connection is up, and loss and jitter
+   * apply; before, set-up crosses with the delay and bandwidth only (werift's DTLS handshake does
+   * not survive reordered or lost flights, and set-up is not what a turn measures).
+   */
+  push(packet: Buffer, atMs: number, settled: boolean): void {
     const media = isRtpMedia(packet);
     const link = media ? this.#media : this.#control;
     const index = media ? this.#mediaPackets++ : -1;
     this.stats.packets++;
-    const lost = lossy && link.lossProcess.next();
-    const delayMs = link.delayMs();
+    const lost = settled && link.lossProcess.next();
+    const jitteredMs = link.delayMs();
+    const delayMs = settled ? jitteredMs : link.spec.delayMs;
     if (link.bottleneck.queuedMs(atMs) > UDP_QUEUE_LIMIT_MS) {
       this.stats.queueDrops++;
       return;
@@ -90,7 +95,7 @@ class UdpDirection {
 export class UdpRelay {
   #caller: UdpEndpoint | undefined;
   #agent: UdpEndpoint | undefined;
-  #lossy = false;
+  #settled = false;
   readonly #timer: DeliveryTimer;
   readonly #uplink: UdpDirection;
   readonly #downlink: UdpDirection;
@@ -110,11 +115,11 @@ export class UdpRelay {
     });
     callerSide.on('message', (packet: Buffer, from: RemoteInfo) => {
       if (this.#caller && (from.port !== this.#caller.port || from.address !== this.#caller.address)) return;
-      this.#uplink.push(packet, clock.nowMs(), this.#lossy);
+      this.#uplink.push(packet, clock.nowMs(), this.#settled);
     });
     agentSide.on('message', (packet: Buffer, from: RemoteInfo) => {
       if (this.#agent && (from.port !== this.#agent.port || from.address !== this.#agent.address)) return;
-      this.#downlink.push(packet, clock.nowMs(), this.#lossy);
+      this.#downlink.push(packet, clock.nowMs(), this.#settled);
     });
   }
 
@@ -154,9 +159,9 @@ export class UdpRelay {
     this.#agent = agent;
   }
 
-  /** From now on packets are lost as the profile says (set-up crosses with delay and bandwidth only). */
+  /** From now on packets are lost and jittered as the profile says (set-up crosses with delay and bandwidth only). */
   startLoss(): void {
-    this.#lossy = true;
+    this.#settled = true;
   }
 
   stats(): NetworkLinkStats {

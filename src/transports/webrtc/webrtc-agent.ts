@@ -9,6 +9,7 @@ import { CODEC_NAMES, CODECS, createDecoder, createEncoder, type CodecName, type
 import { HttpError, readBody } from '../http.js';
 import { callerMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage, STREAM_AUDIO, STREAM_PROTOCOL, type AgentWireMessage } from '../stream-protocol.js';
 import { connected, createPeer, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
+import { RtpJitterBuffer } from './rtp-jitter-buffer.js';
 
 /** WHIP-style signaling (RFC 9725): POST an SDP offer here, DELETE the returned Location to hang up. */
 export const WHIP_PATH = '/v1/whip';
@@ -21,6 +22,9 @@ export interface WebRtcAgentStats {
   /** RTP the agent received from callers: packets, and gaps in their sequence numbers. */
   packetsReceived: number;
   packetsLost: number;
+  /** Frames the agent made up for lost or late packets, and packets that came after their frame was made up. */
+  concealed: number;
+  late: number;
 }
 
 export interface RunningWebRtcAgent {
@@ -39,6 +43,7 @@ class WebRtcSession {
   #channel: RTCDataChannel | undefined;
   #encoder: FrameEncoder | undefined;
   #decoder: FrameDecoder | undefined;
+  #jitter: RtpJitterBuffer | undefined;
   #sequenceNumber = 0;
   #timestamp = 0;
   #closing: Promise<void> | undefined;
@@ -79,6 +84,16 @@ class WebRtcSession {
         void transceiver.sender.sendRtp(new RtpPacket(header, encoder.encode(frame)));
       },
     };
+    const decoder = this.#decoder;
+    // the agent takes frames as they come: a gap is concealed as soon as a later packet shows it
+    this.#jitter = new RtpJitterBuffer({
+      clock: this.options.clock,
+      jitterBufferMs: 0,
+      decode: (payload) => decoder.decode(payload),
+      emit: (frame) => this.#call?.pushFrame(frame),
+      // frames can also come out on the buffer's timer, so a failure is handled here, not thrown
+      onError: (err) => this.onFrameError(err),
+    });
     this.#call = newStreamingCall(this.options, this.stages, output);
     this.#call.onFailure((err) => this.fail('internal', `audio processing failed: ${err instanceof Error ? err.message : String(err)}`));
   }
@@ -87,6 +102,7 @@ class WebRtcSession {
     this.#closing ??= (async () => {
       await this.#call?.close(new Error('the call ended'));
       await this.pc.close();
+      this.#jitter?.close();
       this.#encoder?.close();
       this.#decoder?.close();
       this.onClosed(this);
@@ -94,17 +110,21 @@ class WebRtcSession {
     return this.#closing;
   }
 
+  /** Frames concealed and packets late, so far. */
+  get concealment(): { concealed: number; late: number } {
+    return { concealed: this.#jitter?.stats.concealed ?? 0, late: this.#jitter?.stats.late ?? 0 };
+  }
+
   private onRtp(rtp: RtpPacket): void {
     this.uplink.add(rtp.header.sequenceNumber);
-    const call = this.#call;
-    const decoder = this.#decoder;
-    if (!call || !decoder || this.#closing) return;
-    try {
-      call.pushFrame(decoder.decode(rtp.payload));
-    } catch (err) {
-      if (err instanceof CallProtocolError) this.fail(err.code, err.message);
-      else this.fail('bad_audio', `cannot decode an RTP payload: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const jitter = this.#jitter;
+    if (!this.#call || !jitter || this.#closing) return;
+    jitter.push(rtp.header.sequenceNumber, rtp.payload, this.options.clock.nowMs());
+  }
+
+  private onFrameError(err: unknown): void {
+    if (err instanceof CallProtocolError) this.fail(err.code, err.message);
+    else this.fail('bad_audio', `cannot decode an RTP payload: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   private onMessage(text: string): void {
@@ -164,11 +184,13 @@ function negotiatedCodec(transceiver: RTCRtpTransceiver): CodecName {
 export async function startWebRtcAgent(options: WebRtcAgentOptions): Promise<RunningWebRtcAgent> {
   const stages = new Stages(options.pipeline);
   const sessions = new Map<string, WebRtcSession>();
-  const totals: WebRtcAgentStats = { packetsReceived: 0, packetsLost: 0 };
+  const totals: WebRtcAgentStats = { packetsReceived: 0, packetsLost: 0, concealed: 0, late: 0 };
   const onClosed = (session: WebRtcSession): void => {
     if (!sessions.delete(session.id)) return;
     totals.packetsReceived += session.uplink.received;
     totals.packetsLost += session.uplink.lost;
+    totals.concealed += session.concealment.concealed;
+    totals.late += session.concealment.late;
   };
 
   async function offer(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -235,6 +257,8 @@ export async function startWebRtcAgent(options: WebRtcAgentOptions): Promise<Run
       return {
         packetsReceived: totals.packetsReceived + live.reduce((sum, session) => sum + session.uplink.received, 0),
         packetsLost: totals.packetsLost + live.reduce((sum, session) => sum + session.uplink.lost, 0),
+        concealed: totals.concealed + live.reduce((sum, session) => sum + session.concealment.concealed, 0),
+        late: totals.late + live.reduce((sum, session) => sum + session.concealment.late, 0),
       };
     },
     close: async () => {

@@ -8,6 +8,10 @@ import { Timeline } from '../../metrics/timeline.js';
 import type { PlannedTurn, TurnResult } from '../../caller/turn-plan.js';
 import { agentMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage } from '../stream-protocol.js';
 import { channelOpen, connected, createPeer, EVENTS_CHANNEL, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
+import { RtpJitterBuffer } from './rtp-jitter-buffer.js';
+import type { NetworkSpec } from '../netem/network-profile.js';
+import { routeCandidatesVia } from '../netem/sdp-candidates.js';
+import { UdpRelay } from '../netem/udp-relay.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -21,6 +25,8 @@ export interface WebRtcCallerOptions {
   codec: CodecName;
   jitterBufferMs: number;
   sendHints: boolean;
+  /** Route the media path through an impaired UDP relay (signaling stays direct). */
+  network?: { spec: NetworkSpec; seed: number; key: string };
 }
 
 export interface ConnectSample {
@@ -43,6 +49,9 @@ export class WebRtcCaller {
     private readonly sessionUrl: string,
     readonly connect: ConnectSample,
     readonly downlink: RtpReceiveStats,
+    readonly jitterBuffer: RtpJitterBuffer,
+    /** The impaired path's relay, when there is one. */
+    readonly relay: UdpRelay | undefined,
     private readonly closeCodecs: () => void,
   ) {}
 
@@ -58,25 +67,28 @@ export class WebRtcCaller {
     const downlink = new RtpReceiveStats();
     let onFrame: (frame: Int16Array, arrivalMs: number) => void = () => undefined;
     let onProtocolError: (problem: string) => void = () => undefined;
+    const jitterBuffer = new RtpJitterBuffer({
+      clock,
+      jitterBufferMs: options.jitterBufferMs,
+      decode: (payload) => decoder.decode(payload),
+      emit: (frame, arrivalMs) => onFrame(frame, arrivalMs),
+      onError: (err) => onProtocolError(err instanceof Error ? err.message : String(err)),
+    });
     transceiver.onTrack.subscribe((track) => {
       track.onReceiveRtp.subscribe((rtp) => {
         const arrivalMs = clock.nowMs();
         downlink.add(rtp.header.sequenceNumber);
-        let frame: Int16Array;
-        try {
-          frame = decoder.decode(rtp.payload);
-        } catch (err) {
-          onProtocolError(err instanceof Error ? err.message : String(err));
-          return;
-        }
-        onFrame(frame, arrivalMs);
+        jitterBuffer.push(rtp.header.sequenceNumber, rtp.payload, arrivalMs);
       });
     });
     let sessionUrl: string;
+    let relay: UdpRelay | undefined;
     try {
+      if (options.network) relay = await UdpRelay.start({ clock, ...options.network });
       await pc.setLocalDescription(await pc.createOffer());
       await gatheringComplete(pc);
-      const response = await fetch(options.agentUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription?.sdp ?? '', signal }).catch((err: unknown) => {
+      const offer = relay ? routeCandidatesVia(pc.localDescription?.sdp ?? '', relay.agentFacing) : undefined;
+      const response = await fetch(options.agentUrl, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer?.sdp ?? pc.localDescription?.sdp ?? '', signal }).catch((err: unknown) => {
         throw new TransportError(`cannot reach the agent at ${options.agentUrl}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       });
       const answer = await response.text();
@@ -84,12 +96,22 @@ export class WebRtcCaller {
       const location = response.headers.get('location');
       if (!location) throw new TransportError('the agent answered the offer without a Location header');
       sessionUrl = new URL(location, options.agentUrl).href;
-      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      let answerSdp = answer;
+      if (relay && offer) {
+        const routed = routeCandidatesVia(answer, relay.callerFacing);
+        relay.connect(offer.original, routed.original);
+        answerSdp = routed.sdp;
+      }
+      await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
       await connected(pc, CONNECT_TIMEOUT_MS);
       setUp.mark('caller.connected');
       await channelOpen(channel, CONNECT_TIMEOUT_MS);
+      // set-up crossed with delay and bandwidth; from here on, packets are lost too
+      relay?.startLoss();
     } catch (err) {
       await pc.close();
+      relay?.close();
+      jitterBuffer.close();
       encoder.close();
       decoder.close();
       throw err;
@@ -128,7 +150,8 @@ export class WebRtcCaller {
       },
     };
     const caller = new StreamingCaller({ clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs, holdsPlayback: false }, link);
-    return new WebRtcCaller(pc, caller, sessionUrl, connect, downlink, () => {
+    return new WebRtcCaller(pc, caller, sessionUrl, connect, downlink, jitterBuffer, relay, () => {
+      jitterBuffer.close();
       encoder.close();
       decoder.close();
     });
@@ -146,6 +169,7 @@ export class WebRtcCaller {
   async close(): Promise<void> {
     await fetch(this.sessionUrl, { method: 'DELETE' }).catch(() => undefined);
     await this.pc.close();
+    this.relay?.close();
     this.closeCodecs();
   }
 }

@@ -73,22 +73,28 @@ export function channelOpen(channel: RTCDataChannel, timeoutMs: number): Promise
   return untilState(channel.readyState, channel.stateChanged, 'open', [], timeoutMs, `the ${channel.label} data channel did not open`);
 }
 
-/** Counts RTP packets and the gaps in their sequence numbers (16-bit, wrapping). */
+/**
+ * Counts RTP packets received and lost the way RTCP receiver reports do (RFC 3550 A.3): lost =
+ * packets expected (from the first sequence number to the highest, 16-bit wrap extended) minus
+ * packets received, so a reordered packet is not counted lost once it arrives.
+ */
 export class RtpReceiveStats {
-  #highestSeq: number | undefined;
+  #first: number | undefined;
+  #highest = 0;
   received = 0;
-  lost = 0;
 
   add(sequenceNumber: number): void {
     this.received++;
-    if (this.#highestSeq === undefined) {
-      this.#highestSeq = sequenceNumber;
+    if (this.#first === undefined) {
+      this.#first = sequenceNumber;
+      this.#highest = sequenceNumber;
       return;
     }
-    const ahead = (sequenceNumber - this.#highestSeq + 0x10000) % 0x10000;
-    if (ahead > 0 && ahead < 0x8000) {
-      this.lost += ahead - 1;
-      this.#highestSeq = sequenceNumber;
-    }
+    const ahead = (sequenceNumber - (this.#highest & 0xffff) + 0x10000) % 0x10000;
+    if (ahead > 0 && ahead < 0x8000) this.#highest += ahead;
+  }
+
+  get lost(): number {
+    return this.#first === undefined ? 0 : Math.max(0, this.#highest - this.#first + 1 - this.received);
   }
 }
