@@ -4,6 +4,7 @@
  */
 import { benchAccuracy } from './accuracy.js';
 import { benchBargeIn } from './barge-in.js';
+import { benchRelayOverhead } from './netem.js';
 import { benchOpenAiPath } from './openai-path.js';
 import { benchVad } from './vad.js';
 import { benchWebRtc, transportShare } from './webrtc.js';
@@ -39,3 +40,7 @@ console.table([await benchBargeIn('ws', 10), await benchBargeIn('webrtc', 10), a
 console.log('\n6. The OpenAI-compatible path: the real SDK against voicebench serve --profile constant in its own process, beside a bare node:http client on the same server (warm, p50)');
 console.log('   target: the SDK path within ±2 ms of the bare client; what the bare client adds over the served latency is this host\'s process wake-up and loopback');
 console.table(await benchOpenAiPath());
+
+console.log('\n7. The network relays\' own cost at profile none: one-way time of a 640-byte packet every 20 ms, both directions at once, relayed vs direct on loopback (1000 each way)');
+console.log('   target: overhead ≤ 0.2 ms at p50 per direction');
+console.table(await benchRelayOverhead());

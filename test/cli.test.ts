@@ -37,7 +37,7 @@ test('--version and --help', () => {
   assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
   const help = voicebench('run', '--help');
   assert.equal(help.status, 0);
-  for (const option of ['--transport', '--chunking', '--phrase-words', '--codec', '--jitter-buffer', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
+  for (const option of ['--network', '--transport', '--chunking', '--phrase-words', '--codec', '--jitter-buffer', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
 });
 
 test('bad options exit 2 and say what is valid', () => {
@@ -54,6 +54,7 @@ test('bad options exit 2 and say what is valid', () => {
   assertUsageError(voicebench('run', '--chunking', 'word'), 'word', 'full', 'sentence', 'phrase');
   assertUsageError(voicebench('run', '--phrase-words', '0'), '--phrase-words', 'whole number');
   assertUsageError(voicebench('run', '--transport', 'rest', '--chunking', 'sentence'), 'REST', 'always', '--transport rest,ws');
+  assertUsageError(voicebench('run', '--network', 'delay=40ms,loss=90%,wobble=3'), '--network', 'loss=90%', 'unknown key "wobble"', 'hint:', 'lossy-wifi');
 });
 
 test('a missing or empty corpus exits 2 naming it', async () => {

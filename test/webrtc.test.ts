@@ -60,7 +60,7 @@ test('voicebench run --transport webrtc exits by itself when the run is done', a
   const run = spawnSync(process.execPath, ['--import', 'tsx', main, 'run', '--transport', 'webrtc', '--corpus', await corpusSubset(['yes']), '--profile', 'constant', '--out', out], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.error, undefined, 'the process ended within 60 s (no UDP socket kept it alive)');
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /webrtc: chunking phrase, 1 turns, 0 errors; opus, jitter buffer 40 ms; RTP lost 0\/\d+ up, 0\/\d+ down; connect \(ICE \+ DTLS, not in v2v\): (cold \d+ ms, )?warm \d+ ms/);
+  assert.match(run.stdout, /webrtc: chunking phrase, 1 turns, 0 errors; opus, jitter buffer 40 ms; RTP lost 0\/\d+ up, 0\/\d+ down; concealed frames 0 up \(agent\), 0 down \(caller\); connect \(ICE \+ DTLS, not in v2v\): (cold \d+ ms, )?warm \d+ ms/);
   const saved = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as RunResult;
   assert.equal(saved.complete, true);
   assert.ok(saved.transports.webrtc?.connect?.coldMs !== undefined, 'a new process reports its first connection as cold');

@@ -108,6 +108,7 @@ test('every setting reaches ScenarioSettings; the corpus is relative to the scen
       'transports: [ws, webrtc]',
       'profile: seed-article',
       'seed: 7',
+      'network: lossy-wifi',
       'chunking: phrase',
       'phraseWords: 3',
       'endpointing: { silenceTimeoutMs: 400, bargeInMinSpeechMs: 250 }',
@@ -126,6 +127,7 @@ test('every setting reaches ScenarioSettings; the corpus is relative to the scen
     transports: ['ws', 'webrtc'],
     profile: 'seed-article',
     seed: 7,
+    network: 'lossy-wifi',
     chunking: 'phrase',
     phraseWords: 3,
     silenceTimeoutMs: 400,
@@ -160,7 +162,7 @@ test('an unknown key, with the key it was probably meant to be', async () => {
   assert.deepEqual(problems, [
     `${file}: turns[0]: unknown key "bargein"; did you mean "bargeIn"?`,
     `${file}: top level: unknown key "phrasewords"; did you mean "phraseWords"?`,
-    `${file}: top level: unknown key "loud"; known keys: name, description, corpus, transports, profile, seed, chunking, phraseWords, endpointing, repeat, turns`,
+    `${file}: top level: unknown key "loud"; known keys: name, description, corpus, transports, profile, seed, network, chunking, phraseWords, endpointing, repeat, turns`,
   ]);
 });
 
@@ -183,6 +185,16 @@ test('transports: unknown, repeated, or not a list', async () => {
   assert.deepEqual(scalar.problems, [`${scalar.file}: transports: expected a non-empty list of rest, ws, webrtc, got "ws"`]);
   const empty = await problemsOf('transports: []\n');
   assert.deepEqual(empty.problems, [`${empty.file}: transports: expected a non-empty list of rest, ws, webrtc, got an empty list`]);
+});
+
+test('network: a profile name or a spec, each problem named', async () => {
+  const misspelt = await problemsOf('network: lossy-wfi\n');
+  assert.equal(misspelt.problems.length, 1);
+  assert.match(misspelt.problems[0] ?? '', /: network: unknown network profile "lossy-wfi"; did you mean "lossy-wifi"\?/);
+  const spec = await problemsOf('network: "delay=40ms,loss=2%,burst=3"\n');
+  assert.deepEqual(spec.problems, []);
+  const bad = await problemsOf('network: "delay=soon,bandwidth=2mb"\n');
+  assert.match(bad.problems[0] ?? '', /: network: delay=soon: expected a duration such as 40ms.*bandwidth=2mb: expected a rate/);
 });
 
 test('an utterance id not in the corpus, with the closest id', async () => {
