@@ -58,7 +58,7 @@ test('a reordered packet that arrives before its frame is due plays in order, un
     target.out.map((frame) => frame.value),
     [1000, 1001, 1002, 1003],
   );
-  assert.deepEqual(target.jb.stats, { played: 4, concealed: 0, late: 0 });
+  assert.deepEqual(target.jb.stats, { played: 4, concealed: 0, expired: 0, late: 0 });
   target.jb.close();
 });
 
@@ -80,7 +80,7 @@ test('a lost packet is concealed when its frame is due, by the last frame faded,
     ],
   );
   arrive(target, 2, 90);
-  assert.deepEqual(target.jb.stats, { played: 3, concealed: 1, late: 1 });
+  assert.deepEqual(target.jb.stats, { played: 3, concealed: 1, expired: 0, late: 1 });
   target.jb.close();
 });
 
@@ -99,5 +99,20 @@ test('with no jitter buffer a gap is concealed as soon as a later packet shows i
     ],
   );
   assert.equal(target.jb.stats.concealed, 3);
+  target.jb.close();
+});
+
+test('frames missing at the end of a burst are not concealed into the next one: their moment has passed', () => {
+  const target = buffer(40);
+  arrive(target, 0, 0); // plays 40–60; 1 and 2 (the end of the burst) are lost
+  arrive(target, 3, 3_000); // the next burst, seconds later
+  assert.deepEqual(
+    target.out.map((frame) => [frame.value, frame.concealed, frame.arrivalMs]),
+    [
+      [1000, false, 0],
+      [1003, false, 3_000],
+    ],
+  );
+  assert.deepEqual(target.jb.stats, { played: 2, concealed: 0, expired: 2, late: 0 });
   target.jb.close();
 });

@@ -3,6 +3,12 @@ import type { Clock } from '../../metrics/clock.js';
 
 /** A gap longer than this is not concealed frame by frame: the stream restarts at the packet that arrived. */
 const MAX_CONCEALED_RUN = 50;
+/**
+ * A missing frame found more than this after it was due belongs to a stream that had gone quiet
+ * (the end of the caller's last utterance, the end of the bot's last answer): its moment has
+ * passed, so it is counted lost, not concealed into the next burst.
+ */
+const STALE_MS = 200;
 /** Each concealed frame repeats the last one at this gain relative to the one before (−6 dB per frame), to silence after a few. */
 const CONCEALMENT_GAIN = 0.5;
 
@@ -11,6 +17,8 @@ export interface JitterBufferStats {
   played: number;
   /** Frames the receiver had to make up because their packet was lost or late. */
   concealed: number;
+  /** Frames missing at the end of a burst, found only when the next burst began: not played. */
+  expired: number;
   /** Packets that arrived after their frame had been concealed (dropped). */
   late: number;
 }
@@ -37,7 +45,7 @@ export interface JitterBufferOptions {
  * back, and a burst that finds the buffer empty starts `jitterBufferMs` after it arrives.
  */
 export class RtpJitterBuffer {
-  readonly stats: JitterBufferStats = { played: 0, concealed: 0, late: 0 };
+  readonly stats: JitterBufferStats = { played: 0, concealed: 0, expired: 0, late: 0 };
   #expected: number | undefined;
   readonly #held = new Map<number, { payload: Buffer; arrivalMs: number }>();
   #playEndMs: number | undefined;
@@ -100,6 +108,14 @@ export class RtpJitterBuffer {
       if (dueMs > nowMs) {
         this.#timer = setTimeout(() => this.drain(), Math.max(0, dueMs - nowMs));
         return;
+      }
+      if (nowMs - dueMs > STALE_MS) {
+        // the stream had gone quiet: what was missing at its end is not played into this burst
+        const gap = Math.min(...[...this.#held.keys()].map((sequenceNumber) => (sequenceNumber - expected + 0x10000) % 0x10000));
+        this.#expected = (expected + gap) & 0xffff;
+        this.#playEndMs = undefined;
+        this.stats.expired += gap;
+        continue;
       }
       this.play(this.concealment(), dueMs, true);
     }

@@ -8,7 +8,7 @@ import { CallProtocolError, newStreamingCall, type StreamingAgentOptions, type S
 import { CODEC_NAMES, CODECS, createDecoder, createEncoder, type CodecName, type FrameDecoder, type FrameEncoder } from '../../audio/codecs.js';
 import { HttpError, readBody } from '../http.js';
 import { callerMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage, STREAM_AUDIO, STREAM_PROTOCOL, type AgentWireMessage } from '../stream-protocol.js';
-import { connected, createPeer, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
+import { connected, createPeer, gatheringComplete, isLoopbackHost, RtpReceiveStats } from './webrtc-peer.js';
 import { RtpJitterBuffer } from './rtp-jitter-buffer.js';
 
 /** WHIP-style signaling (RFC 9725): POST an SDP offer here, DELETE the returned Location to hang up. */
@@ -197,7 +197,7 @@ export async function startWebRtcAgent(options: WebRtcAgentOptions): Promise<Run
     const contentType = request.headers['content-type']?.split(';')[0]?.trim();
     if (contentType !== 'application/sdp') throw new HttpError(415, `send the SDP offer as application/sdp, not ${contentType ?? 'no content type'}`);
     const sdp = (await readBody(request, MAX_SDP_BYTES, 'SDP offer')).toString('utf8');
-    const pc = createPeer(CODEC_NAMES);
+    const pc = createPeer(CODEC_NAMES, { loopbackOnly: isLoopbackHost(options.host ?? '127.0.0.1') });
     const session = new WebRtcSession(randomUUID(), pc, options, stages, onClosed);
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });

@@ -7,7 +7,7 @@ import { computeSpans } from '../../metrics/spans.js';
 import { Timeline } from '../../metrics/timeline.js';
 import type { PlannedTurn, TurnResult } from '../../caller/turn-plan.js';
 import { agentMessageSchema, MAX_TEXT_MESSAGE_BYTES, parseMessage } from '../stream-protocol.js';
-import { channelOpen, connected, createPeer, EVENTS_CHANNEL, gatheringComplete, RtpReceiveStats } from './webrtc-peer.js';
+import { channelOpen, connected, createPeer, EVENTS_CHANNEL, gatheringComplete, isLoopbackHost, RtpReceiveStats } from './webrtc-peer.js';
 import { RtpJitterBuffer } from './rtp-jitter-buffer.js';
 import type { NetworkSpec } from '../netem/network-profile.js';
 import { routeCandidatesVia } from '../netem/sdp-candidates.js';
@@ -61,7 +61,7 @@ export class WebRtcCaller {
     const decoder = await createDecoder(codec);
     const setUp = new Timeline(clock);
     setUp.mark('caller.connect_start');
-    const pc = createPeer([codec]);
+    const pc = createPeer([codec], { loopbackOnly: isLoopbackHost(new URL(options.agentUrl).hostname) });
     const transceiver = pc.addTransceiver('audio', { direction: 'sendrecv' });
     const channel = pc.createDataChannel(EVENTS_CHANNEL);
     const downlink = new RtpReceiveStats();

@@ -1,6 +1,13 @@
-import { RTCPeerConnection, RTCRtpCodecParameters, type RTCDataChannel } from 'werift';
+import { RTCPeerConnection, RTCRtpCodecParameters, type CandidatePair, type RTCDataChannel } from 'werift';
 import { CODECS, type CodecName } from '../../audio/codecs.js';
 import { TransportError } from '../../errors.js';
+
+const LOOPBACK = '127.0.0.1';
+
+/** Whether a URL's host is this machine's loopback. */
+export function isLoopbackHost(host: string): boolean {
+  return host === LOOPBACK || host === 'localhost' || host === '[::1]' || host === '::1';
+}
 
 /** The data channel that carries the event vocabulary of the stream protocol (src/agent/events.ts). */
 export const EVENTS_CHANNEL = 'events';
@@ -13,14 +20,18 @@ export const EVENTS_CHANNEL = 'events';
  *   gathers no candidate otherwise.
  * - only the codecs offered, so the negotiated payload type is the one asked for.
  * - no ICE servers: host candidates only.
+ * - `loopbackOnly` when both peers are on this host.
  */
-export function createPeer(codecs: readonly CodecName[]): RTCPeerConnection {
+export function createPeer(codecs: readonly CodecName[], options: { loopbackOnly?: boolean } = {}): RTCPeerConnection {
   return new RTCPeerConnection({
+    // both peers on this host: pair loopback candidates only, so ICE never nominates an
+    // interface that can come and go under the call (a test's veth pair, a VPN)
+    ...(options.loopbackOnly ? { iceFilterCandidatePair: (pair: CandidatePair) => pair.protocol.localCandidate?.host === LOOPBACK && pair.remoteCandidate.host === LOOPBACK } : {}),
     // werift's default asks a public STUN server (stun.l.google.com) for a candidate: nothing
     // leaves this host, and gathering must not wait on the Internet.
     iceServers: [],
     bundlePolicy: 'max-bundle',
-    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceAdditionalHostAddresses: [LOOPBACK],
     codecs: {
       audio: codecs.map((name) => new RTCRtpCodecParameters({ mimeType: CODECS[name].mimeType, clockRate: CODECS[name].clockRateHz, channels: CODECS[name].channels })),
       video: [],
