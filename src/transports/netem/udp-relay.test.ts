@@ -42,7 +42,7 @@ async function sendThrough(spec: NetworkSpec, options: { count: number; spacingM
     packet.writeDoubleBE(systemClock.nowMs(), 4);
     caller.send(packet, target.port, target.address);
   }
-  const settleMs = spec.delayMs + 4 * spec.jitterMs + UDP_QUEUE_LIMIT_MS + 200;
+  const settleMs = spec.delayMs + 4 * spec.jitterMs + (spec.bandwidthBps > 0 ? UDP_QUEUE_LIMIT_MS : 0) + 50;
   await systemClock.sleep(settleMs);
   relay?.close();
   caller.close();
