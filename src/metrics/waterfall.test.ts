@@ -73,3 +73,25 @@ test('a missing stage leaves its time in other rather than dropping it', () => {
 test('no waterfall without v2v', () => {
   assert.equal(computeWaterfall({ 'caller.speech_end': 1 }, 'sequential'), undefined);
 });
+
+test("streaming: the last speech frame crossing to the agent is uplink, and the VAD's wait after it is endpointing", () => {
+  const marks: MarkRecord = {
+    'caller.speech_end': 0,
+    'agent.speech_end_received': 130, // held behind a lost segment
+    eou: 650,
+    'stt.final': 900,
+    'llm.start': 900,
+    'llm.first_phrase': 1200,
+    'tts.start': 1200,
+    'tts.first_audio': 1300,
+    'agent.first_audio_out': 1301,
+    'caller.first_audio': 1321,
+    'caller.first_audio_played': 1341,
+  };
+  const waterfall = computeWaterfall(marks, 'streaming');
+  assert.ok(waterfall);
+  assert.equal(waterfall.uplink, 130);
+  assert.equal(waterfall.endpointing, 520);
+  assert.equal(waterfall.downlink, 20);
+  assert.equal(sum(waterfall), 1341);
+});

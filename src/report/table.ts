@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
-import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
+import { criticalPath, WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { RunResult, TransportName, TransportResult } from './result.js';
 import type { LinkStats, NetworkLinkStats } from '../transports/netem/link-stats.js';
 import { describeSpec, isImpaired } from '../transports/netem/network-profile.js';
@@ -58,11 +58,13 @@ function comparisonSpanTable(measured: readonly Measured[]): string {
 }
 
 /** A turn's critical path as bars on a shared scale, so transports and turns compare by eye. */
-function waterfallBars(title: string, turn: NonNullable<TransportResult['waterfall']['medianTurn']>, scaleMs: number): string[] {
+function waterfallBars(title: string, transport: TransportName, turn: NonNullable<TransportResult['waterfall']['medianTurn']>, scaleMs: number): string[] {
   const lines = [`${title} (turn ${turn.turnIndex}, ${turn.utterance}): v2v ${ms(turn.v2v)} ms, critical path`];
   let offsetMs = 0;
   const scale = BAR_WIDTH / Math.max(scaleMs, 1);
-  for (const segment of WATERFALL_SEGMENTS) {
+  // in the order the path walks them (REST's caller endpoints before the upload; a streaming agent after the last frame arrives)
+  const order = [...new Set([...criticalPath(transport === 'rest' ? 'sequential' : 'streaming').map((step) => step.segment), ...WATERFALL_SEGMENTS])];
+  for (const segment of order) {
     const durationMs = turn.segments[segment];
     if (segment !== 'other' && durationMs <= 0) continue;
     const lead = Math.round(offsetMs * scale);
@@ -78,12 +80,12 @@ function turnWaterfalls(measured: readonly Measured[], withTail: boolean): strin
   const turns = measured.flatMap(([name, transport]) => {
     const { medianTurn, p95Turn } = transport.waterfall;
     return [
-      ...(medianTurn ? [{ title: `${name} median turn`, turn: medianTurn }] : []),
-      ...(withTail && p95Turn ? [{ title: `${name} p95 turn`, turn: p95Turn }] : []),
+      ...(medianTurn ? [{ title: `${name} median turn`, name, turn: medianTurn }] : []),
+      ...(withTail && p95Turn ? [{ title: `${name} p95 turn`, name, turn: p95Turn }] : []),
     ];
   });
   const scaleMs = Math.max(...turns.map(({ turn }) => turn.v2v));
-  return turns.flatMap(({ title, turn }) => waterfallBars(title, turn, scaleMs));
+  return turns.flatMap(({ title, name, turn }) => waterfallBars(title, name, turn, scaleMs));
 }
 
 /**
