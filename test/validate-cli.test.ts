@@ -51,19 +51,20 @@ test('validate: an unknown name is exit 2 and lists the built-ins; --help has ex
   const result = voicebench('validate', 'quikstart');
   assert.equal(result.status, 2, result.stderr);
   assert.ok(result.stderr.includes('no built-in scenario or file "quikstart"; did you mean "quickstart"?'), result.stderr);
-  assert.ok(result.stderr.includes('barge-in, drive-thru, noisy-backchannel, quickstart'), result.stderr);
+  assert.ok(result.stderr.includes('barge-in, drive-thru, lossy-network, noisy-backchannel, quickstart'), result.stderr);
   assertNoStack(result.stderr);
   const help = voicebench('validate', '--help');
   assert.equal(help.status, 0);
   assert.ok(help.stdout.includes('Examples:') && help.stdout.includes('voicebench validate my-scenario.yaml'), help.stdout);
 });
 
-test('scenarios lists the four built-ins with their files', () => {
+test('scenarios lists the built-ins with their files', () => {
   const result = voicebench('scenarios');
   assert.equal(result.status, 0, result.stderr);
   for (const [name, size] of [
     ['barge-in', '4 turns, 4 barge-ins'],
     ['drive-thru', '3 turns, 1 barge-in'],
+    ['lossy-network', '40 turns \\(1 × 40\\), 0 barge-ins'],
     ['noisy-backchannel', '2 turns, 2 barge-ins'],
     ['quickstart', '9 turns, 0 barge-ins'],
   ] as const) {

@@ -242,9 +242,7 @@ export class StreamingCaller {
     const { main } = turn;
     const clockNow = this.options.clock.nowMs();
     if (!main.timeline.has('caller.first_audio')) throw new TurnError('agent', 'the agent answered with silence: no audible audio in its response');
-    if (main.eouBeforeSpeechEnd) {
-      throw new TurnError('endpointing', `${main.utterance.path}: the agent declared end of utterance before the speech ended at ${main.utterance.speechEndMs} ms: a pause inside the utterance is longer than the silence timeout (raise --silence-timeout)`);
-    }
+    if (main.eouBeforeSpeechEnd) throw this.earlyEndOfUtterance(main);
     const reply = main.done?.reply ?? main.interrupted?.reply ?? '';
     if (!turn.bargeIn) return [{ utterance: main.utterance, timeline: main.timeline, reply }];
     const { plan, exchange: spoken } = turn.bargeIn;
@@ -272,6 +270,13 @@ export class StreamingCaller {
       results.push({ utterance: spoken.utterance, timeline: spoken.timeline, reply: spoken.done.reply, interrupting: true });
     }
     return results;
+  }
+
+  private earlyEndOfUtterance(exchange: Exchange): TurnError {
+    return new TurnError(
+      'endpointing',
+      `${exchange.utterance.path}: the agent declared end of utterance before the speech ended at ${exchange.utterance.speechEndMs} ms: it heard a silence inside the utterance longer than the silence timeout (a pause in the recording, or speech lost on the network and concealed as silence; raise --silence-timeout)`,
+    );
   }
 
   private throwIfEnded(turn: TurnInProgress): void {
@@ -324,7 +329,10 @@ export class StreamingCaller {
     if (!turn) return;
     const exchange = this.exchange(message.turn);
     if (!exchange) {
-      turn.error ??= new TurnError('agent', `the agent sent ${message.type} for turn ${message.turn} while turn ${turn.main.index} was in progress`);
+      // an end of utterance declared in a pause of the speech makes the rest of it a new turn
+      turn.error ??= turn.main.eouBeforeSpeechEnd
+        ? this.earlyEndOfUtterance(turn.main)
+        : new TurnError('agent', `the agent sent ${message.type} for turn ${message.turn} while turn ${turn.main.index} was in progress`);
       return;
     }
     switch (message.type) {

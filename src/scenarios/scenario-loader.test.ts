@@ -27,7 +27,7 @@ async function problemsOf(body: string): Promise<{ file: string; problems: strin
 
 test('every built-in loads, named as its file, with utterances resolved', async () => {
   const builtins = await listBuiltinScenarios();
-  assert.deepEqual(builtins.map((builtin) => builtin.name), ['barge-in', 'drive-thru', 'noisy-backchannel', 'quickstart']);
+  assert.deepEqual(builtins.map((builtin) => builtin.name), ['barge-in', 'drive-thru', 'lossy-network', 'noisy-backchannel', 'quickstart']);
   for (const builtin of builtins) {
     assert.ok(builtin.file.endsWith(`${builtin.name}.yaml`), builtin.file);
     assert.ok(builtin.description.length > 20, builtin.description);
@@ -281,7 +281,7 @@ test('an unknown built-in name suggests the closest and lists them all', async (
   await assert.rejects(loadScenario('bargein'), (err: unknown) => {
     assert.ok(err instanceof InputError);
     assert.equal(err.message, 'no built-in scenario or file "bargein"; did you mean "barge-in"?');
-    assert.match(err.hint ?? '', /barge-in, drive-thru, noisy-backchannel, quickstart/);
+    assert.match(err.hint ?? '', /barge-in, drive-thru, lossy-network, noisy-backchannel, quickstart/);
     return true;
   });
 });
