@@ -10,7 +10,7 @@ export interface LinkStats {
   reordered: number;
   /** TCP: how long each lost segment held the stream (its delivery past when it would have arrived), in ms. */
   stallsMs: number[];
-  /** Index (0-based, in the direction's media or segment order) of each lost packet; the first 1000. */
+  /** Index (0-based) of each lost RTP media packet in its direction's media order (UDP), or of each lost segment (TCP); the first 1000. */
   lostIndexes: number[];
 }
 
@@ -20,9 +20,10 @@ export function emptyLinkStats(): LinkStats {
   return { packets: 0, lost: 0, queueDrops: 0, reordered: 0, stallsMs: [], lostIndexes: [] };
 }
 
-export function recordLoss(stats: LinkStats, index: number): void {
+/** A lost packet; `index` is its place in the media (or segment) order, undefined for a control packet. */
+export function recordLoss(stats: LinkStats, index: number | undefined): void {
   stats.lost++;
-  if (stats.lostIndexes.length < MAX_RECORDED_LOSSES) stats.lostIndexes.push(index);
+  if (index !== undefined && stats.lostIndexes.length < MAX_RECORDED_LOSSES) stats.lostIndexes.push(index);
 }
 
 /** Both directions: `uplink` caller → agent, `downlink` agent → caller. */

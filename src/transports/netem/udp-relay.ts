@@ -62,7 +62,7 @@ class UdpDirection {
   push(packet: Buffer, atMs: number, settled: boolean): void {
     const media = isRtpMedia(packet);
     const link = media ? this.#media : this.#control;
-    const index = media ? this.#mediaPackets++ : -1;
+    const index = media ? this.#mediaPackets++ : undefined;
     this.stats.packets++;
     const lost = settled && link.lossProcess.next();
     const jitteredMs = link.delayMs();
