@@ -20,7 +20,7 @@ const constant = PROFILES.constant;
 const FRAME_MS = 20;
 
 test('webrtc with Opus, --profile constant: stage spans as configured, playout is the jitter buffer, no packet lost', async () => {
-  const { result, turns } = await runBench({ transports: ['webrtc'], profile: 'constant', seed: 1, turns: 3, codec: 'opus' });
+  const { result, turns } = await runBench({ transports: ['webrtc'], profile: 'constant', seed: 1, turns: 4, codec: 'opus' });
   const webrtc = result.transports.webrtc;
   assert.ok(webrtc);
   assert.equal(webrtc.chunking, 'phrase', 'webrtc defaults to phrase chunking');
