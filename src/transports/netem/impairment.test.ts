@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Bottleneck, LinkImpairment, LossProcess, SeededRandom } from './impairment.js';
+import { Bottleneck, LinkImpairment, LossProcess } from './impairment.js';
+import { SeededRandom } from '../../seeded-random.js';
 import { NO_IMPAIRMENT } from './network-profile.js';
 
 /** Losses in n draws at rate p fall within this many standard deviations of n·p (a seeded test, so the bound is generous and fixed). */

@@ -1,38 +1,5 @@
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { SeededRandom } from '../../seeded-random.js';
 import type { NetworkSpec } from './network-profile.js';
-
-type RandomGenerator = ReturnType<typeof xoroshiro128plus>;
-
-/** FNV-1a: a stable 32-bit seed per (run seed, link, stream). */
-function hashKey(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash | 0;
-}
-
-/** A seeded stream of uniforms in [0, 1). */
-export class SeededRandom {
-  readonly #rng: RandomGenerator;
-
-  constructor(seed: number, key: string) {
-    this.#rng = xoroshiro128plus(hashKey(`${seed}|${key}`));
-  }
-
-  next(): number {
-    return uniformFloat64(this.#rng);
-  }
-
-  /** Standard normal (Box–Muller). */
-  normal(): number {
-    const u1 = 1 - this.next();
-    const u2 = this.next();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  }
-}
 
 /**
  * Packet loss with a mean burst length: independent (Bernoulli) losses when `burst` is 1;

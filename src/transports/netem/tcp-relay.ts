@@ -28,7 +28,8 @@ export interface TcpRelayOptions {
  */
 export class TcpRelay {
   readonly #connections = new Set<Socket>();
-  readonly #stats: { uplink: TcpStreamImpairment; downlink: TcpStreamImpairment }[] = [];
+  /** Each accepted connection's two directions, in the order accepted. */
+  readonly #links: { uplink: TcpStreamImpairment; downlink: TcpStreamImpairment }[] = [];
   readonly #timer: DeliveryTimer;
 
   private constructor(
@@ -65,7 +66,7 @@ export class TcpRelay {
 
   stats(): NetworkLinkStats {
     const total = { uplink: emptyLinkStats(), downlink: emptyLinkStats() };
-    for (const connection of this.#stats) {
+    for (const connection of this.#links) {
       addLinkStats(total.uplink, connection.uplink.stats);
       addLinkStats(total.downlink, connection.downlink.stats);
     }
@@ -80,7 +81,7 @@ export class TcpRelay {
 
   private accept(client: Socket): void {
     const { clock, spec, seed, key, target } = this.options;
-    const connection = this.#stats.length;
+    const connection = this.#links.length;
     const agent = createConnection({ host: target.host, port: target.port, noDelay: true });
     client.setNoDelay(true);
     this.#connections.add(client);
@@ -91,7 +92,7 @@ export class TcpRelay {
     const downlink = new TcpStreamImpairment(spec, seed, `${key}#${connection}|downlink`, clock, this.#timer, (data) => {
       if (!client.destroyed) client.write(data);
     });
-    this.#stats.push({ uplink, downlink });
+    this.#links.push({ uplink, downlink });
     pipeThrough(client, agent, uplink);
     pipeThrough(agent, client, downlink);
     const closeBoth = (): void => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Clock } from '../../metrics/clock.js';
 import type { Scheduler } from './delivery-timer.js';
-import { LossProcess, SeededRandom } from './impairment.js';
+import { LossProcess } from './impairment.js';
+import { SeededRandom } from '../../seeded-random.js';
 import { NO_IMPAIRMENT, type NetworkSpec } from './network-profile.js';
 import { MIN_RTO_MS, MSS_BYTES, retransmissionTimeoutMs, TcpStreamImpairment } from './tcp-stream.js';
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../metrics/clock.js';
 import type { Scheduler } from './delivery-timer.js';
-import { LinkImpairment, SeededRandom } from './impairment.js';
+import { LinkImpairment } from './impairment.js';
+import { SeededRandom } from '../../seeded-random.js';
 import { emptyLinkStats, MAX_RECORDED_LOSSES, recordLoss, type LinkStats } from './link-stats.js';
 import type { NetworkSpec } from './network-profile.js';
 
@@ -48,6 +49,8 @@ export class TcpStreamImpairment {
   #index = 0;
   #lastArriveMs = -Infinity;
   #queuedBytes = 0;
+  /** Lost segments whose loss the sender has not yet learned of. */
+  #unlearned = 0;
   /** Called after each delivery. */
   onDelivered: (() => void) | undefined;
 
@@ -88,8 +91,9 @@ export class TcpStreamImpairment {
       let attempts = 1;
       while (attempts < MAX_ATTEMPTS && this.#retransmits.next() < this.spec.loss) attempts++;
       segment.lost = { sentMs: atMs, attempts, retransmitDelayMs: this.#link.delayMs() };
+      this.#unlearned++;
       this.timer.schedule(atMs + retransmissionTimeoutMs(this.spec), () => this.retransmit(segment, atMs + retransmissionTimeoutMs(this.spec)));
-    } else {
+    } else if (this.#unlearned > 0) {
       // the acknowledgement of this segment tells the sender of every earlier loss still unknown
       const learnedMs = nominalMs + this.spec.delayMs;
       for (const earlier of this.#queue) {
@@ -102,6 +106,7 @@ export class TcpStreamImpairment {
   /** The sender learned at `learnedMs` that `segment` was lost and sends it again (and again if that copy is lost too). */
   private retransmit(segment: Segment, learnedMs: number): void {
     if (segment.arriveMs !== undefined || !segment.lost) return;
+    this.#unlearned--;
     const rtoMs = retransmissionTimeoutMs(this.spec);
     let sentMs = learnedMs;
     for (let attempt = 1; attempt < segment.lost.attempts; attempt++) sentMs += rtoMs * 2 ** (attempt - 1);
