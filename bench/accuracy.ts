@@ -53,6 +53,7 @@ async function constantRun(transport: TransportName, turns: number, codec: Codec
       scenario: 'quickstart',
       bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
       network: resolveNetwork('none'),
+      gates: [],
     },
     (await loadCorpus(DEFAULT_CORPUS_DIR)).map((utterance) => ({ utterance, pauseBeforeMs: 0 })),
     { clock: systemClock, profile, files: new ResultFiles(dir), signal: new AbortController().signal, onTurn: (record) => records.push(record) },

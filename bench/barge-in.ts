@@ -47,6 +47,7 @@ export async function benchBargeIn(transport: TransportName, count: number): Pro
       scenario: 'bench barge-in',
       bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
       network: resolveNetwork('none'),
+      gates: [],
     },
     plan,
     { clock: systemClock, profile: getProfile('constant'), files: new ResultFiles(await mkdtemp(join(tmpdir(), 'voicebench-bench-'))), signal: new AbortController().signal, onTurn: (record) => records.push(record) },

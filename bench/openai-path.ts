@@ -93,6 +93,7 @@ export async function benchOpenAiPath(): Promise<Record<string, number | string>
         scenario: 'quickstart',
         bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
         network: resolveNetwork('none'),
+        gates: [],
       },
       (await loadCorpus(DEFAULT_CORPUS_DIR)).map((utterance) => ({ utterance, pauseBeforeMs: 0 })),
       { clock: systemClock, profile: getProfile('constant'), providers, files: new ResultFiles(await mkdtemp(join(tmpdir(), 'voicebench-bench-'))), signal: new AbortController().signal, onTurn: (record) => records.push(record) },

@@ -36,6 +36,9 @@ export class TransportError extends VoicebenchError {
   readonly exitCode = 3;
 }
 
+/** The run (or a re-read result, or a comparison) finished and a gate failed: exit 99, after every report is written (DESIGN.md §6). */
+export const GATE_FAILED_EXIT_CODE = 99;
+
 export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }

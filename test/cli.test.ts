@@ -118,8 +118,9 @@ test('run --corpus with a WAV that has no sidecar: speech bounds from the VAD, t
 
 test('run --transport rest,ws: both transports on the same turns, side by side', async () => {
   const out = await mkdtemp(join(tmpdir(), 'voicebench-out-'));
-  const result = voicebench('run', '--transport', 'rest,ws', '--corpus', await corpusOf('yes'), '--turns', '1', '--profile', 'seed-article', '--seed', '5', '--out', out);
-  assert.equal(result.status, 0, result.stderr);
+  const result = voicebench('run', '--transport', 'rest,ws', '--corpus', await corpusOf('yes'), '--turns', '1', '--profile', 'seed-article', '--seed', '5', '--out', out, '--gate', 'p95(v2v) < 60s');
+  assert.equal(result.status, 0, `every gate held: exit 0; ${result.stderr}`);
+  assert.match(result.stdout, /gates: all 2 gate checks held/, 'the gate is checked on each transport');
   assert.match(result.stdout, /rest \(full\)\s+│\s+ws \(sentence\)/, 'a column group per transport');
   assert.match(result.stdout, /mean critical path \(ms\)\s+│\s+rest\s+│\s+ws\s+│\s+ws − rest/, 'the waterfall compares the transports');
   type Spans = Record<'v2v' | 'llm.ttft' | 'tts.ttfb', number | undefined>;

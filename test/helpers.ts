@@ -71,6 +71,7 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     scenario: options.plan ? 'test plan' : 'quickstart',
     bargeInMinSpeechMs: DEFAULT_BARGE_IN_MIN_SPEECH_MS,
     network: resolveNetwork(options.network ?? 'none'),
+    gates: [],
   };
   const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
   const result = await runBenchmark(config, plan, { clock: systemClock, profile, ...(options.providers ? { providers: options.providers } : {}), files: new ResultFiles(dir), signal: new AbortController().signal });

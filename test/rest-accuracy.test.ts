@@ -44,7 +44,7 @@ test('REST over loopback with --profile constant measures the configured stage l
 
   // result.json on disk matches what the run returned and follows the contract
   const onDisk = JSON.parse(await readFile(join(dir, 'result.json'), 'utf8')) as RunResult;
-  assert.equal(onDisk.schemaVersion, 1);
+  assert.equal(onDisk.schemaVersion, 2);
   assert.equal(onDisk.complete, true);
   assert.equal(onDisk.config.profile, 'constant');
   assert.equal(onDisk.config.seed, 1);

@@ -6,6 +6,9 @@ import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
 import { scenariosCommand } from './scenarios-command.js';
 import { validateCommand } from './validate-command.js';
+import { reportCommand } from './report-command.js';
+import { compareCommand } from './compare-command.js';
+import { mergeCommand } from './merge-command.js';
 
 /**
  * The only place that parses argv and turns errors into exit codes (DESIGN.md §6):
@@ -20,7 +23,10 @@ function program(): Command {
     .addCommand(runCommand().exitOverride())
     .addCommand(serveCommand().exitOverride())
     .addCommand(scenariosCommand().exitOverride())
-    .addCommand(validateCommand().exitOverride());
+    .addCommand(validateCommand().exitOverride())
+    .addCommand(reportCommand().exitOverride())
+    .addCommand(compareCommand().exitOverride())
+    .addCommand(mergeCommand().exitOverride());
 }
 
 function report(err: unknown): number {

@@ -5,14 +5,18 @@ import { systemClock } from '../metrics/clock.js';
 import { getProfile, PROFILE_NAMES } from '../providers/profiles.js';
 import { ResultFiles } from '../report/result-files.js';
 import type { RunConfig, TransportName } from '../report/result.js';
-import { renderTable } from '../report/table.js';
+import { destination, parseReporters, REPORTER_NAMES, type ReporterRequest } from '../report/reporters.js';
+import { writeReports } from '../report/result-files.js';
+import { evaluateGates, gatesHeld } from '../metrics/gates.js';
+import { gateFailure } from '../report/format.js';
+import { checkStdout, collectGate, resolveGates } from './gate-options.js';
 import { runBenchmark } from '../run/runner.js';
 import { loadScenario } from '../scenarios/scenario-loader.js';
 import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS, isStreamingTransport } from '../transports/transport.js';
 import { CODEC_NAMES, type CodecName } from '../audio/codecs.js';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../agent/outbound-audio.js';
-import { InputError } from '../errors.js';
+import { GATE_FAILED_EXIT_CODE, InputError } from '../errors.js';
 import { applyProviderFlags, checkKeys, defaultProviderConfig, describeProviders, findProviderConfig, loadProviderConfig, type ProviderConfig } from '../config/provider-config.js';
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
@@ -40,6 +44,8 @@ interface RunOptions {
   apiKeyEnv: string;
   tts?: 'flite';
   config?: string;
+  gate?: string[];
+  reporter: ReporterRequest[];
 }
 
 /** Who runs each stage: the config file (--config, else ./voicebench.config.*), then the flags given on the command line. */
@@ -96,7 +102,9 @@ export function runCommand(): Command {
     .option('--api-key-env <name>', 'openai: the environment variable holding the API key (keys are never taken from flags or files)', 'OPENAI_API_KEY')
     .addOption(new Option('--tts <engine>', 'run the TTS stage with flite, a real offline engine in process (no key, no network)').choices(['flite']))
     .option('--config <file>', 'provider config (YAML/JSON: per-stage provider, server, model, key variable, timeout, retries); default ./voicebench.config.yaml|yml|json when present')
-    .option('--out <dir>', 'where result.json and turns.jsonl go; default: reports/<timestamp>/')
+    .option('--gate <expression>', 'fail the run (exit 99) unless this holds, e.g. "p95(v2v) < 800ms", "rate(errors) < 1%", "p95(v2v){transport=webrtc} < 500ms"; repeat for several; replaces the scenario\'s gates (docs/gates.md)', collectGate)
+    .addOption(new Option('--reporter <list>', `reports to write: ${REPORTER_NAMES.join(', ')}; NAME:FILE writes one to a file, NAME:- to stdout (see README "Reports")`).argParser(parseReporters).default([{ name: 'table' }], 'table'))
+    .option('--out <dir>', 'where result.json, turns.jsonl and file reports (report.html, report.md, junit.xml) go; default: reports/<timestamp>/')
     .option('--quiet', 'no progress, only the report')
     .addHelpText(
       'after',
@@ -113,8 +121,10 @@ Examples:
   voicebench run --transport webrtc --codec pcmu --jitter-buffer 60  # G.711 with a deeper jitter buffer
   voicebench run --transport rest,ws,webrtc --network lossy-wifi --seed 1   # the three over a lossy network
   voicebench run --transport ws --network "delay=40ms,loss=2%,burst=3"      # a network of your own
+  voicebench run --transport ws,webrtc --gate "p95(v2v) < 1500ms" --gate "rate(errors) < 1%" --reporter table,html,junit --out out/
+                                                   # CI: gates, an HTML report and JUnit XML in out/
 
-Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial results kept), 1 a bug.`,
+Exit codes: 0 ran and every gate held, 2 bad usage or input, 3 run could not complete (partial results kept), 99 a gate failed (every report is written first), 1 a bug.`,
     )
     .action(async (options: RunOptions, command: Command) => {
       const fromCli = (flag: keyof RunOptions): boolean => command.getOptionValueSource(flag) === 'cli';
@@ -130,6 +140,8 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         }
       }
       const network = fromCli('network') ? resolveNetwork(options.network) : resolveNetwork(settings.network ?? options.network, settings.network ? `${scenario.source}: network` : '--network');
+      const gates = resolveGates(options.gate, { gates: settings.gates, source: scenario.source }, transports);
+      checkStdout(options.reporter);
       const providers = await providerConfig(options, command);
       const pick = <K extends 'seed' | 'silenceTimeout' | 'phraseWords' | 'bargeInMinSpeech'>(flag: K, setting: number | undefined): number => (fromCli(flag) ? options[flag] : (setting ?? options[flag]));
       const config: RunConfig = {
@@ -149,6 +161,7 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
         bargeInMinSpeechMs: pick('bargeInMinSpeech', settings.bargeInMinSpeechMs),
         providers: describeProviders(providers, profile.name),
         network: { name: network.name, spec: network.spec },
+        gates: gates.map((gate) => gate.source),
       };
       const files = new ResultFiles(options.out ? resolve(options.out) : defaultOutDir());
       const progress = new Progress(process.stderr, !options.quiet && process.stderr.isTTY === true);
@@ -167,8 +180,13 @@ Exit codes: 0 ran, 2 bad usage or input, 3 run could not complete (partial resul
           onTurn: (record, done, total) => progress.turn(record, done, total),
         });
         progress.clear();
-        process.stdout.write(renderTable(result, { color: process.stdout.isTTY === true }));
-        process.stdout.write(`\nresults: ${files.resultPath}\n         ${files.turnsPath}\n`);
+        result.gates = evaluateGates(gates, result.transports);
+        await files.writeResult(result);
+        const written = await writeReports(result, options.reporter, files.dir, { stdout: process.stdout, stderr: process.stderr, env: process.env, color: process.stdout.isTTY === true });
+        const footer = options.reporter.some((request) => request.name === 'json' && destination(request) === 'stdout') ? process.stderr : process.stdout;
+        footer.write(`\nresults: ${[files.resultPath, files.turnsPath, ...written].join('\n         ')}\n`);
+        for (const outcome of result.gates.filter((gate) => !gate.held)) process.stderr.write(`voicebench: ${gateFailure(outcome)}\n`);
+        if (!gatesHeld(result.gates)) process.exitCode = GATE_FAILED_EXIT_CODE;
       } catch (err) {
         progress.clear();
         if (abort.signal.aborted) {

@@ -56,6 +56,22 @@ export function decodeHistogram(encoded: string): hdr.Histogram {
   return hdr.decodeFromCompressedBase64(encoded, 'packed', false);
 }
 
+/**
+ * A summary's histogram as it was recorded. The encoding keeps bucket counts, not the exact
+ * extremes (a decoded maximum is its bucket's upper bound), so they are restored from the
+ * summary: the percentiles, merges and gates read from it then match the run's own report.
+ */
+export function decodeSummary(summary: SpanSummary): hdr.Histogram {
+  const histogram = decodeHistogram(summary.hdr);
+  if (histogram.totalCount > 0) {
+    // the JS histogram keeps both as plain fields; its type declares them read-only
+    const extremes = histogram as { maxValue: number; minNonZeroValue: number };
+    extremes.maxValue = toMicros(summary.max);
+    extremes.minNonZeroValue = summary.min > 0 ? toMicros(summary.min) : Number.MAX_SAFE_INTEGER;
+  }
+  return histogram;
+}
+
 /** Records a value stream per key (a span, a waterfall segment) into its own histogram. */
 export class HistogramSet<Key extends string> {
   readonly #histograms = new Map<Key, hdr.Histogram>();

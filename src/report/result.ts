@@ -8,9 +8,14 @@ import type { BargeInOutcome } from '../caller/turn-plan.js';
 import type { ProviderStage } from '../providers/provider-error.js';
 import type { NetworkLinkStats } from '../transports/netem/link-stats.js';
 import type { NetworkSpec } from '../transports/netem/network-profile.js';
+import type { GateOutcome } from '../metrics/gates.js';
 
-/** The shape of result.json (schemaVersion 1). Values in milliseconds unless a name says otherwise. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The shape of result.json. Values in milliseconds unless a name says otherwise. Published as
+ * JSON Schema in schemas/result.schema.json (`npm run schema`). Version 2 added `spanTable`,
+ * `turns`, `config.gates`, `gates` and `merged`.
+ */
+export const SCHEMA_VERSION = 2;
 
 export type TransportName = 'rest' | 'ws' | 'webrtc';
 
@@ -39,6 +44,8 @@ export interface RunConfig {
   providers?: string;
   /** The network between caller and agent: a profile's name or the custom spec, and its figures. Decisions are seeded by `seed`. */
   network: { name: string; spec: NetworkSpec };
+  /** Gate expressions checked after the run (`--gate`, or the scenario's `gates`), as written. */
+  gates: string[];
 }
 
 export interface TurnRecord {
@@ -126,5 +133,28 @@ export interface RunResult {
   complete: boolean;
   config: RunConfig;
   host: { platform: string; arch: string; node: string; cpus: number; cpuModel: string };
+  /** The span table the run measured with (DESIGN.md §2): results measured with different tables do not merge or compare. */
+  spanTable: SpanTableEntry[];
   transports: Partial<Record<TransportName, TransportResult>>;
+  /** Every turn as it finished, marks included: the per-turn samples that compare and merge read. */
+  turns: TurnRecord[];
+  /** Each gate's verdict per transport, once the run has finished (absent while running). */
+  gates?: GateOutcome[];
+  /** Present on the output of `voicebench merge`: the shards it was made from. */
+  merged?: { shards: MergedShard[] };
+}
+
+export interface SpanTableEntry {
+  name: SpanName;
+  from: string;
+  to: string;
+  kind?: 'audio';
+}
+
+export interface MergedShard {
+  /** The file as given to `voicebench merge`. */
+  file: string;
+  seed: number;
+  turns: number;
+  startedAt: string;
 }

@@ -4,6 +4,7 @@ import { criticalPath, WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { RunResult, TransportName, TransportResult } from './result.js';
 import type { LinkStats, NetworkLinkStats } from '../transports/netem/link-stats.js';
 import { describeSpec, isImpaired } from '../transports/netem/network-profile.js';
+import { gateMeasured, gateThreshold, gateVerdict, ms, signedMs } from './format.js';
 
 /** The terminal reporter: result in, text out (writing it is the CLI's job). */
 export interface TableOptions {
@@ -13,13 +14,6 @@ export interface TableOptions {
 const BAR_WIDTH = 40;
 const TABLE_STYLE = { head: [], border: [], compact: true };
 
-function ms(value: number | undefined): string {
-  return value === undefined ? '-' : value.toFixed(Math.abs(value) < 10 ? 1 : 0);
-}
-
-function signedMs(value: number): string {
-  return `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
-}
 
 function verdict(p50: number, options: TableOptions): string {
   const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -181,6 +175,16 @@ function providerLines(measured: readonly Measured[]): string[] {
   return lines;
 }
 
+/** Each gate on each transport: what it measured and whether it held. */
+function gateLines(result: RunResult, options: TableOptions): string[] {
+  const verdict = gateVerdict(result.gates);
+  if (!verdict || !result.gates) return [];
+  const paint = (ok: boolean, text: string): string => (options.color ? `\u001b[${ok ? 32 : 31}m${text}\u001b[0m` : text);
+  const table = new Table({ head: ['gate', 'transport', 'measured', 'needs', 'verdict'], style: TABLE_STYLE, colAligns: ['left', 'left', 'right', 'left', 'left'] });
+  for (const outcome of result.gates) table.push([outcome.gate, outcome.transport, gateMeasured(outcome), gateThreshold(outcome), paint(outcome.held, outcome.held ? '✓ held' : '✗ FAILED')]);
+  return [`gates: ${paint(verdict.held, verdict.text)}`, table.toString()];
+}
+
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
@@ -198,5 +202,6 @@ export function renderTable(result: RunResult, options: TableOptions): string {
   lines.push(...bargeInLines(measured, options));
   lines.push(...waterfallComparison(measured));
   lines.push(...turnWaterfalls(measured, isImpaired(config.network.spec)));
+  lines.push(...gateLines(result, options));
   return `${lines.join('\n')}\n`;
 }

@@ -11,7 +11,8 @@ import { defaultProviderConfig, type ProviderConfig } from '../config/provider-c
 import { buildPipeline } from '../providers/pipeline.js';
 import { redactSecrets } from '../config/redact.js';
 import type { ResultFiles } from '../report/result-files.js';
-import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TurnRecord } from '../report/result.js';
+import { SCHEMA_VERSION, type RunConfig, type RunResult, type SpanTableEntry, type TransportName, type TurnRecord } from '../report/result.js';
+import { SPANS } from '../metrics/spans.js';
 import type { PlannedTurn, TurnResult } from '../caller/turn-plan.js';
 import { isStreamingTransport, openTransport } from '../transports/transport.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -27,6 +28,11 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Called as each turn finishes (for progress), after it is on disk. */
   onTurn?: (record: TurnRecord, done: number, total: number) => void;
+}
+
+/** The span table as result.json records it: what each span was measured between. */
+export function spanTable(): SpanTableEntry[] {
+  return SPANS.map(({ name, from, to, kind }) => ({ name, from, to, ...(kind ? { kind } : {}) }));
 }
 
 function hostInfo(): RunResult['host'] {
@@ -56,7 +62,9 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
     complete: false,
     config,
     host: hostInfo(),
+    spanTable: spanTable(),
     transports: {},
+    turns: [],
   };
   await files.open();
   await files.writeResult(result);
@@ -105,6 +113,7 @@ export async function runBenchmark(config: RunConfig, plan: readonly PlannedTurn
         if (first && (usage.coldStages.length > 0 || Object.values(usage.retries).some((count) => count > 0))) first.provider = usage;
         for (const record of records) {
           results.add(record);
+          result.turns.push(record);
           result.transports[transport] = { ...results.summary(), ...session.details?.() };
           await files.appendTurn(record);
           await files.writeResult(result);

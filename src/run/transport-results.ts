@@ -8,7 +8,7 @@ import type { SpanName } from '../metrics/spans.js';
 const MAX_PROBLEMS = 5;
 
 /** The spans a stage's request time lands in. */
-const COLD_SPANS: Record<ProviderStage, readonly SpanName[]> = { stt: ['stt'], llm: ['llm.ttft', 'llm.first_phrase'], tts: ['tts.ttfb'] };
+export const COLD_SPANS: Record<ProviderStage, readonly SpanName[]> = { stt: ['stt'], llm: ['llm.ttft', 'llm.first_phrase'], tts: ['tts.ttfb'] };
 
 /** Accumulates one transport's turns into histograms; keeps only what the median and p95 waterfalls need. */
 export class TransportResults {

@@ -94,6 +94,7 @@ function settingsOf(scenario: Scenario, target: ScenarioTarget, corpusDir: strin
     phraseWords: scenario.phraseWords,
     silenceTimeoutMs: scenario.endpointing?.silenceTimeoutMs,
     bargeInMinSpeechMs: scenario.endpointing?.bargeInMinSpeechMs,
+    gates: scenario.gates,
     repeat: scenario.repeat,
   });
 }

@@ -113,6 +113,7 @@ test('every setting reaches ScenarioSettings; the corpus is relative to the scen
       'phraseWords: 3',
       'endpointing: { silenceTimeoutMs: 400, bargeInMinSpeechMs: 250 }',
       'repeat: 2',
+      'gates: ["p95(v2v) < 1500ms", "rate(errors) < 1%"]',
       'turns:',
       '  - utterance: "yes"',
       '    pauseBeforeMs: 1500',
@@ -132,10 +133,19 @@ test('every setting reaches ScenarioSettings; the corpus is relative to the scen
     phraseWords: 3,
     silenceTimeoutMs: 400,
     bargeInMinSpeechMs: 250,
+    gates: ['p95(v2v) < 1500ms', 'rate(errors) < 1%'],
     repeat: 2,
   });
   assert.equal(scenario.turns[0]?.pauseBeforeMs, 1500);
   assert.deepEqual({ ...scenario.turns[0]?.bargeIn, utterance: scenario.turns[0]?.bargeIn?.utterance.id }, { utterance: 'yes', afterBotWords: 2, expect: 'continue' });
+});
+
+test('gates: each bad expression is a problem at its index, with what is wrong', async () => {
+  const { file, problems } = await problemsOf('gates:\n  - p95(v2v) < 800ms\n  - mean(sst) < 1s\n  - rate(errors) < 0.01\n');
+  assert.deepEqual(problems, [
+    `${file}: gates[1]: "mean(sst) < 1s": unknown span "sst"; did you mean "stt"? Spans: v2v, endpointing, stt, llm.ttft, llm.first_phrase, tts.ttfb, uplink, downlink, playout, bargein.detect, bargein.stop, bargein.leak, connect`,
+    `${file}: gates[2]: "rate(errors) < 0.01": a rate's threshold is a percentage: write 0.01% at column 20 (found the end)`,
+  ]);
 });
 
 test('a JSON scenario is accepted', async () => {
@@ -162,7 +172,7 @@ test('an unknown key, with the key it was probably meant to be', async () => {
   assert.deepEqual(problems, [
     `${file}: turns[0]: unknown key "bargein"; did you mean "bargeIn"?`,
     `${file}: top level: unknown key "phrasewords"; did you mean "phraseWords"?`,
-    `${file}: top level: unknown key "loud"; known keys: name, description, corpus, transports, profile, seed, network, chunking, phraseWords, endpointing, repeat, turns`,
+    `${file}: top level: unknown key "loud"; known keys: name, description, corpus, transports, profile, seed, network, chunking, phraseWords, endpointing, gates, repeat, turns`,
   ]);
 });
 

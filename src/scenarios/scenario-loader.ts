@@ -39,6 +39,8 @@ export interface ScenarioSettings {
   phraseWords?: number;
   silenceTimeoutMs?: number;
   bargeInMinSpeechMs?: number;
+  /** Gate expressions, as written (checked by the schema). */
+  gates?: string[];
   /** The turn list runs this many times on one call (1 when the scenario does not say). */
   repeat: number;
 }

@@ -10,6 +10,7 @@ import type { TransportName } from '../report/result.js';
 import { fieldExpectations, numberIn } from '../input/expectations.js';
 import { InputError } from '../errors.js';
 import { NETWORK_PROFILE_NAMES, resolveNetwork } from '../transports/netem/network-profile.js';
+import { GateSyntaxError, parseGate } from '../metrics/gates.js';
 
 /**
  * The transports a scenario may name. Listed here rather than imported from
@@ -114,6 +115,20 @@ export const scenarioSchema = z
       })
       .optional()
       .describe('How the agent decides the caller has finished, or is interrupting.'),
+    gates: z
+      .array(
+        z.string().superRefine((text, ctx) => {
+          try {
+            parseGate(text, SCENARIO_TRANSPORTS);
+          } catch (err) {
+            if (!(err instanceof GateSyntaxError)) throw err;
+            ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)}: ${err.message}`, input: text });
+          }
+        }),
+      )
+      .register(fieldExpectations, { expects: 'a list of gate expressions like "p95(v2v) < 800ms" (see docs/gates.md)' })
+      .optional()
+      .describe('Gates checked after the run, e.g. ["p95(v2v) < 800ms", "rate(errors) < 1%"]; a failed gate exits 99. Grammar in docs/gates.md. --gate replaces them.'),
     repeat: numberIn({ integer: true, min: 1 }).default(1).describe('The turn list runs this many times on one call.'),
     turns: turnList.optional().describe('What the caller says, in order. Default: every corpus utterance once, in name order.'),
   })
