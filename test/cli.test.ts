@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '../src/audio/wav-encode.js';
 import { DEFAULT_CORPUS_DIR } from '../src/scenarios/corpus.js';
+import { runCli } from '../src/cli/program.js';
 
 const CLI = ['--import', 'tsx', join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'src', 'cli', 'main.ts')];
 
@@ -40,21 +41,52 @@ test('--version and --help', () => {
   for (const option of ['--network', '--transport', '--chunking', '--phrase-words', '--codec', '--jitter-buffer', '--corpus', '--profile', '--turns', '--seed', '--out', '--quiet', '--silence-timeout']) assert.ok(help.stdout.includes(option), option);
 });
 
-test('bad options exit 2 and say what is valid', () => {
+/** The CLI in this process (argv parsing and the exit-code mapping of src/cli/program.ts), stderr captured: no 2 s process start per case. */
+async function inProcess(...args: string[]): Promise<{ status: number; stderr: string }> {
+  let stderr = '';
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array): boolean => {
+    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { status: await runCli(['node', 'voicebench', ...args]), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+test('bad options exit 2 and say what is valid', async () => {
+  // end to end once, through the real entry point and its process exit code
   assertUsageError(voicebench('run', '--turns', '0'), '--turns', 'whole number');
-  assertUsageError(voicebench('run', '--transport', 'carrier-pigeon'), 'carrier-pigeon', 'rest');
-  assertUsageError(voicebench('run', '--profile', 'fastest'), 'fastest', 'constant', 'seed-article', 'typical');
-  assertUsageError(voicebench('run', '--seed', '-4'), '--seed');
-  assertUsageError(voicebench('run', '--silence-timeout', 'soon'), 'soon');
-  assertUsageError(voicebench('fly'), 'fly');
-  assertUsageError(voicebench('run', '--transport', 'rest,carrier-pigeon'), 'carrier-pigeon', 'rest, ws, webrtc');
-  assertUsageError(voicebench('run', '--codec', 'g729'), 'g729', 'opus', 'pcmu');
-  assertUsageError(voicebench('run', '--transport', 'rest,ws', '--codec', 'pcmu'), '--codec', 'webrtc transport only', '--transport rest,ws,webrtc');
-  assertUsageError(voicebench('run', '--jitter-buffer', 'deep'), '--jitter-buffer', '0 to 1000');
-  assertUsageError(voicebench('run', '--chunking', 'word'), 'word', 'full', 'sentence', 'phrase');
-  assertUsageError(voicebench('run', '--phrase-words', '0'), '--phrase-words', 'whole number');
-  assertUsageError(voicebench('run', '--transport', 'rest', '--chunking', 'sentence'), 'REST', 'always', '--transport rest,ws');
-  assertUsageError(voicebench('run', '--network', 'delay=40ms,loss=90%,wobble=3'), '--network', 'loss=90%', 'unknown key "wobble"', 'hint:', 'lossy-wifi');
+  const cases: Array<[string[], ...string[]]> = [
+    [['run', '--transport', 'carrier-pigeon'], 'carrier-pigeon', 'rest'],
+    [['run', '--profile', 'fastest'], 'fastest', 'constant', 'seed-article', 'typical'],
+    [['run', '--seed', '-4'], '--seed'],
+    [['run', '--silence-timeout', 'soon'], 'soon'],
+    [['fly'], 'fly'],
+    [['run', '--transport', 'rest,carrier-pigeon'], 'carrier-pigeon', 'rest, ws, webrtc'],
+    [['run', '--codec', 'g729'], 'g729', 'opus', 'pcmu'],
+    [['run', '--transport', 'rest,ws', '--codec', 'pcmu'], '--codec', 'webrtc transport only', '--transport rest,ws,webrtc'],
+    [['run', '--jitter-buffer', 'deep'], '--jitter-buffer', '0 to 1000'],
+    [['run', '--chunking', 'word'], 'word', 'full', 'sentence', 'phrase'],
+    [['run', '--phrase-words', '0'], '--phrase-words', 'whole number'],
+    [['run', '--transport', 'rest', '--chunking', 'sentence'], 'REST', 'always', '--transport rest,ws'],
+    [['run', '--network', 'delay=40ms,loss=90%,wobble=3'], '--network', 'loss=90%', 'unknown key "wobble"', 'hint:', 'lossy-wifi'],
+    [['run', '--reporter', 'table,pdf'], 'unknown reporter "pdf"', 'Reporters: table, json, markdown, junit, github, html'],
+    [['run', '--reporter', 'json,table'], 'json and table would both write to stdout'],
+    [['compare', 'a.json'], "missing required argument 'results'"],
+    [['compare', 'a.json', 'b.json', '--fail-on-regression', 'lots'], '--fail-on-regression', 'percentage'],
+    [['compare', 'a.json', 'b.json', '--regression-spans', 'v2v,sst'], '"sst": did you mean "stt"?'],
+    [['merge', 'a.json', 'b.json'], "required option '-o, --output <file>'"],
+    [['report', 'nowhere/result.json'], 'nowhere/result.json', 'no such file'],
+  ];
+  for (const [args, ...fragments] of cases) {
+    const result = await inProcess(...args);
+    assert.equal(result.status, 2, `${args.join(' ')}: exit code; stderr: ${result.stderr}`);
+    for (const fragment of fragments) assert.ok(result.stderr.includes(fragment), `${args.join(' ')}: stderr should mention "${fragment}": ${result.stderr}`);
+    assert.ok(!/\n\s+at .+:\d+:\d+/.test(result.stderr), `no stack trace: ${result.stderr}`);
+  }
 });
 
 test('a missing or empty corpus exits 2 naming it', async () => {

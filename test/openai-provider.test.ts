@@ -41,7 +41,7 @@ test('serve prints an http base URL on stdout', () => {
 test('the OpenAI-compatible providers, through the real SDK over HTTP against voicebench serve: every stage answers, no span is shorter than the served latency, cold requests are reported apart; what the SDK path adds over a bare HTTP client is measured in npm run bench', async () => {
   process.env['VOICEBENCH_TEST_KEY'] = 'sk-test-not-a-real-key';
   const providers = applyProviderFlags(defaultProviderConfig(), { provider: 'openai', baseUrl, apiKeyEnv: 'VOICEBENCH_TEST_KEY' });
-  const { result, turns } = await runBench({ transports: ['rest'], profile: 'constant', seed: 1, turns: 10, providers });
+  const { result, turns } = await runBench({ transports: ['rest'], profile: 'constant', seed: 1, turns: 4, providers });
   assert.equal(turns.filter((turn) => turn.error).length, 0, JSON.stringify(turns.map((turn) => turn.error)));
   const constant = getProfile('constant');
   for (const turn of turns) {
