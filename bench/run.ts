@@ -5,6 +5,7 @@
 import { benchAccuracy } from './accuracy.js';
 import { benchBargeIn } from './barge-in.js';
 import { benchRelayOverhead } from './netem.js';
+import { benchReports } from './reports.js';
 import { benchOpenAiPath } from './openai-path.js';
 import { benchVad } from './vad.js';
 import { benchWebRtc, transportShare } from './webrtc.js';
@@ -44,3 +45,7 @@ console.table(await benchOpenAiPath());
 console.log('\n7. The network relays\' own cost at profile none: one-way time of a 640-byte packet every 20 ms, both directions at once, relayed vs direct on loopback (1000 each way)');
 console.log('   target: overhead ≤ 0.2 ms at p50 per direction');
 console.table(await benchRelayOverhead());
+
+console.log('\n8. Results and reports as a run grows: the wifi fixture\'s real turns (quickstart over rest, ws and webrtc) repeated to N per transport');
+console.log('   perTurnSummaryMs and perTurnRewriteMs are what the runner spends after every turn at that size (the transport\'s summary, result.json rewritten); the rest is per command');
+console.table(await benchReports());
