@@ -50,3 +50,17 @@ test('labels are escaped everywhere, and the page has no script', () => {
   assert.match(page, /<title>voicebench compare: &lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;&amp;\.json against &quot;&gt;&lt;img/);
   assert.match(page, /Content-Security-Policy/);
 });
+
+test('per transport, both runs\' v2v distributions are drawn on one chart from their per-turn samples', () => {
+  const comparison = buildComparison([{ label: 'barge-in.json', result: bargeIn }, { label: 'wifi.json', result: wifi }]);
+  const page = renderCompareHtml(comparison);
+  for (const transport of comparison.candidates[0]?.transports ?? []) {
+    const samples = transport.v2vSamplesMs;
+    assert.ok(samples, `${transport.transport}: v2v samples on both sides`);
+    assert.equal(samples.baseline.length, transport.spans.find((row) => row.span === 'v2v')?.baseline.count, `${transport.transport}: every baseline turn`);
+    for (const [label, values] of [['barge-in.json', samples.baseline], ['wifi.json', samples.candidate]] as const) {
+      assert.ok(page.includes(`data-run="${label}" data-samples="${values.length}"`), `${transport.transport} ${label}: a series of ${values.length} turns`);
+    }
+  }
+  assert.equal(page.match(/class="cdf-series"/g)?.length, 2 * (comparison.candidates[0]?.transports.length ?? 0));
+});

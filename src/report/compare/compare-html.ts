@@ -1,14 +1,19 @@
 import { html, htmlDocument, type Html } from '../html/html-document.js';
 import type { Comparison, ComparedInput, SpanComparison, TransportComparison } from './comparison.js';
+import { cdfChart } from '../html/svg-charts.js';
 import { describeInput, describeMethod, describeSide, formatDelta, formatInterval, formatP, formatPair, intervalHeading, regressionSummary, verdictText } from './compare-format.js';
 
 /**
- * `voicebench compare --format html`: one self-contained page (no scripts), a table per
- * transport with slower rows in red and faster in green. Every label goes through the `html`
+ * `voicebench compare --reporter html`: one self-contained page (no scripts), per transport the
+ * two runs' v2v distributions on one chart and a table with slower rows in red and faster in green. Every label goes through the `html`
  * template's escape.
  */
 
+const BASELINE_COLOUR = '#6b7280';
+const CANDIDATE_COLOUR = '#1f6fb2';
+
 const CSS = `
+figure svg { max-width: 100%; height: auto; }
 table.compare { font-size: 13px; }
 td.slower { color: var(--bad); }
 td.faster { color: var(--good); }
@@ -40,7 +45,7 @@ function spanRow(row: SpanComparison): Html {
 function transportTable(transport: TransportComparison, comparison: Comparison, baselineLabel: string, candidateLabel: string): Html {
   return html`<h3>${transport.transport}</h3>
 <p class="muted">${baselineLabel}: ${describeSide(transport.baseline)} · ${candidateLabel}: ${describeSide(transport.candidate)}</p>
-<table class="compare">
+${v2vChart(transport, baselineLabel, candidateLabel)}<table class="compare">
 <thead><tr><th>span</th><th>turns</th><th>p50 ms</th><th>Δp50</th><th>p95 ms</th><th>Δp95</th><th>${intervalHeading(comparison.method)}</th><th>p99 ms</th><th>p</th><th class="verdict">verdict</th></tr></thead>
 <tbody>
 ${transport.spans.map(spanRow)}</tbody>
@@ -57,6 +62,20 @@ function inputsTable(inputs: readonly ComparedInput[]): Html {
 ${rows}</tbody>
 </table>
 `;
+}
+
+/** Both sides' v2v, turn by turn, as CDFs on one axis: where the candidate's line runs right of the baseline's, it is slower there. */
+function v2vChart(transport: TransportComparison, baselineLabel: string, candidateLabel: string): Html | undefined {
+  const samples = transport.v2vSamplesMs;
+  if (!samples) return undefined;
+  const chart = cdfChart(
+    [
+      { name: baselineLabel, samplesMs: samples.baseline, colour: BASELINE_COLOUR },
+      { name: candidateLabel, samplesMs: samples.candidate, colour: CANDIDATE_COLOUR },
+    ],
+    { title: `${transport.transport}: voice-to-voice latency of ${candidateLabel} against ${baselineLabel}, share of turns answered within each time`, dataKey: 'run', xTitle: 'voice-to-voice latency (ms)', yTitle: 'share of turns', height: 300 },
+  );
+  return html`<figure>${chart}<figcaption>Each line rises one step per turn at that turn's v2v. Right of the other line is slower; the dashed lines are the 350 ms optimum and the 500 ms target.</figcaption></figure>`;
 }
 
 export function renderCompareHtml(comparison: Comparison): string {

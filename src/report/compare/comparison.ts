@@ -70,6 +70,8 @@ export interface TransportComparison {
   candidate: TransportSide;
   /** Spans measured by both, in span-table order. */
   spans: SpanComparison[];
+  /** Each side's per-turn v2v (ms, turn order), for the reports' distribution charts; absent when either side has none. */
+  v2vSamplesMs?: { baseline: number[]; candidate: number[] };
 }
 
 export interface CandidateComparison {
@@ -270,7 +272,8 @@ function compareTransport(baseline: LabelledResult, candidate: LabelledResult, t
       ),
     );
   }
-  return { transport, baseline: side(baselineTransport), candidate: side(candidateTransport), spans };
+  const v2v = spans.some((row) => row.span === 'v2v') ? { baseline: spanSamples(baseline.result, transport, 'v2v'), candidate: spanSamples(candidate.result, transport, 'v2v') } : undefined;
+  return { transport, baseline: side(baselineTransport), candidate: side(candidateTransport), spans, ...(v2v ? { v2vSamplesMs: v2v } : {}) };
 }
 
 function describeInput({ label, result }: LabelledResult): ComparedInput {
