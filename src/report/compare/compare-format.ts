@@ -102,3 +102,16 @@ export function regressionSummary(comparison: Comparison, escape: (label: string
 export function intervalHeading(method: ComparisonMethod): string {
   return `Δp95 ${Number((method.confidence * 100).toFixed(2))}% CI`;
 }
+
+/** A row's figures as every renderer lays them out: p50, Δp50, p95, Δp95, the Δp95 interval, p99 when asked, then p. */
+export function figureCells(row: SpanComparison, options: { p99: boolean }): string[] {
+  return [
+    formatPair(row, 'p50'),
+    formatDelta(row.deltaP50Ms, row.deltaP50Relative),
+    formatPair(row, 'p95'),
+    formatDelta(row.deltaP95Ms, row.deltaP95Relative),
+    formatInterval(row.deltaP95Interval),
+    ...(options.p99 ? [formatPair(row, 'p99')] : []),
+    formatP(row.mannWhitney?.p),
+  ];
+}

@@ -1,7 +1,7 @@
 import { assertNever } from '../../errors.js';
 import { escapeMarkdown } from '../markdown.js';
 import type { Comparison, SpanComparison, TransportComparison } from './comparison.js';
-import { describeInput, describeMethod, describeSide, formatDelta, formatInterval, formatP, formatPair, intervalHeading, regressionSummary, verdictText } from './compare-format.js';
+import { describeInput, describeMethod, describeSide, figureCells, intervalHeading, regressionSummary, verdictText } from './compare-format.js';
 
 /**
  * `voicebench compare --format markdown`: GitHub-flavoured Markdown to paste as a pull-request
@@ -39,13 +39,7 @@ function transportSection(transport: TransportComparison, comparison: Comparison
       tableRow([
         `\`${row.span}\``,
         `${row.baseline.count} / ${row.candidate.count}`,
-        formatPair(row, 'p50'),
-        formatDelta(row.deltaP50Ms, row.deltaP50Relative),
-        formatPair(row, 'p95'),
-        formatDelta(row.deltaP95Ms, row.deltaP95Relative),
-        formatInterval(row.deltaP95Interval),
-        formatPair(row, 'p99'),
-        formatP(row.mannWhitney?.p),
+        ...figureCells(row, { p99: true }),
         `${verdictMark(row)} ${verdictText(row)}`,
       ]),
     );

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { assertNever } from '../../errors.js';
 import type { Comparison, ComparisonMethod, SpanComparison, TransportComparison } from './comparison.js';
-import { describeInput, describeMethod, describeTransport, formatDelta, formatInterval, formatP, formatPair, intervalHeading, regressionSummary, verdictText } from './compare-format.js';
+import { describeInput, describeMethod, describeTransport, figureCells, intervalHeading, regressionSummary, verdictText } from './compare-format.js';
 
 /** The terminal reporter for `voicebench compare`: comparison in, text out. */
 export interface CompareTableOptions {
@@ -46,12 +46,7 @@ function transportTable(transport: TransportComparison, method: ComparisonMethod
     table.push([
       row.span,
       `${row.baseline.count}/${row.candidate.count}`,
-      formatPair(row, 'p50'),
-      formatDelta(row.deltaP50Ms, row.deltaP50Relative),
-      formatPair(row, 'p95'),
-      formatDelta(row.deltaP95Ms, row.deltaP95Relative),
-      formatInterval(row.deltaP95Interval),
-      formatP(row.mannWhitney?.p),
+      ...figureCells(row, { p99: false }),
       verdictCell(row, options),
     ]);
   }
