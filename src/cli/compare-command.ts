@@ -3,8 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readResultFile } from '../report/read-result.js';
 import { buildComparison, DEFAULT_ALPHA, DEFAULT_REGRESSION_SPANS } from '../report/compare/comparison.js';
 import { TURN_SPAN_NAMES, type TurnSpanName } from '../report/turn-samples.js';
-import { isSpanName } from '../metrics/spans.js';
-import { closest } from 'fastest-levenshtein';
+import { parseAlpha, parsePercent, parseTurnSpans } from './options.js';
 import { renderCompareTable } from '../report/compare/compare-table.js';
 import { renderCompareMarkdown } from '../report/compare/compare-markdown.js';
 import { renderCompareHtml } from '../report/compare/compare-html.js';
@@ -29,29 +28,6 @@ function parseCompareReporters(value: string): CompareReporter[] {
   const unknown = names.filter((name) => !(COMPARE_REPORTERS as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`unknown reporter ${unknown.map((name) => `"${name}"`).join(', ') || '""'}; compare writes: ${COMPARE_REPORTERS.join(', ')}`);
   return [...new Set(names)] as CompareReporter[];
-}
-
-/** `5%` or `5` → 0.05. */
-export function parsePercent(value: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
-  const parsed = match ? Number(match[1]) : NaN;
-  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 1000) throw new InvalidArgumentError(`expected a percentage above 0, e.g. 5%, got "${value}"`);
-  return parsed / 100;
-}
-
-function parseTurnSpans(value: string): TurnSpanName[] {
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  const unknown = names.filter((name) => !(TURN_SPAN_NAMES as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new InvalidArgumentError(`${unknown.map((name) => `"${name}"${isSpanName(name) ? ' has no per-turn samples' : `: did you mean "${closest(name, [...TURN_SPAN_NAMES])}"?`}`).join('; ') || 'no span given'}; spans: ${TURN_SPAN_NAMES.join(', ')}`);
-  }
-  return [...new Set(names)] as TurnSpanName[];
-}
-
-function parseAlpha(value: string): number {
-  const parsed = Number(value);
-  if (!/^\s*0?\.\d+\s*$/.test(value) || !(parsed > 0 && parsed < 0.5)) throw new InvalidArgumentError(`expected a significance level between 0 and 0.5, e.g. 0.05, got "${value}"`);
-  return parsed;
 }
 
 /** Labels default to the file names, made unique with their directory when two share a name. */

@@ -1,4 +1,5 @@
 import type { GateOutcome } from '../metrics/gates.js';
+import { V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
 
 /** Milliseconds as every reporter prints them: one decimal under 10 ms, whole above. */
 export function ms(value: number | undefined): string {
@@ -7,6 +8,19 @@ export function ms(value: number | undefined): string {
 
 export function signedMs(value: number): string {
   return `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
+}
+
+/** The lower median of values that are not spans (TCP stall sizes, connect set-ups), as the reports print it. */
+export function median(values: readonly number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Where a v2v p50 stands against the 350 ms optimum and the 500 ms target; each reporter adds its own mark. */
+export function v2vStanding(p50: number): { held: boolean; text: string } {
+  if (p50 <= V2V_OPTIMUM_MS) return { held: true, text: `within the ${V2V_OPTIMUM_MS} ms optimum` };
+  if (p50 <= V2V_TARGET_MS) return { held: true, text: `within the ${V2V_TARGET_MS} ms target` };
+  return { held: false, text: `${ms(p50 - V2V_TARGET_MS)} ms over the ${V2V_TARGET_MS} ms target` };
 }
 
 /** A gate's measured value with its unit: `812.3 ms`, `0.0 %`, or why there is none. */

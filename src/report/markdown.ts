@@ -1,7 +1,7 @@
 import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
 import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { RunResult, TransportName, TransportResult } from './result.js';
-import { gateMeasured, gateThreshold, gateVerdict, ms } from './format.js';
+import { gateMeasured, gateThreshold, gateVerdict, ms, v2vStanding } from './format.js';
 
 /**
  * The markdown reporter: a run as GitHub-flavoured markdown, ready to paste as a pull-request
@@ -35,9 +35,8 @@ function gateSection(result: RunResult): string[] {
 }
 
 function v2vVerdict(p50: number): string {
-  if (p50 <= V2V_OPTIMUM_MS) return `✅ within ${V2V_OPTIMUM_MS} ms optimum`;
-  if (p50 <= V2V_TARGET_MS) return `✅ within ${V2V_TARGET_MS} ms target`;
-  return `❌ ${ms(p50 - V2V_TARGET_MS)} ms over ${V2V_TARGET_MS} ms`;
+  const { held, text } = v2vStanding(p50);
+  return `${held ? '✅' : '❌'} ${text}`;
 }
 
 function v2vSection(measured: readonly Measured[]): string[] {

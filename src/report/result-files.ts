@@ -42,15 +42,11 @@ export interface ReportSinks {
 
 /** A result as JSON (merge's output, a run's result.json), replaced atomically. */
 export async function writeResultFile(file: string, result: RunResult): Promise<void> {
-  await writeAtomically(file, `${JSON.stringify(result, null, 2)}\n`);
+  await writeTextFile(file, `${JSON.stringify(result, null, 2)}\n`);
 }
 
-/** A report file, replaced atomically (compare's reports). */
+/** A report file (or result.json), replaced atomically: a reader never sees half of it. */
 export async function writeTextFile(file: string, text: string): Promise<void> {
-  await writeAtomically(file, text);
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.tmp`;
   await writeFile(temporary, text);
@@ -83,7 +79,7 @@ export async function writeReports(result: RunResult, requests: readonly Reporte
       sinks.stdout.write(text);
     } else if (to !== 'github') {
       const file = to.inDir ? join(dir, to.file) : resolve(to.file);
-      await writeAtomically(file, text);
+      await writeTextFile(file, text);
       written.push(file);
     }
   }

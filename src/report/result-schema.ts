@@ -1,3 +1,4 @@
+import { STAGE_NAMES } from '../config/provider-schema.js';
 /**
  * result.json (src/report/result.ts) as one zod schema: what `report`, `compare` and `merge`
  * check a saved result against, and what produces schemas/result.schema.json
@@ -24,7 +25,7 @@ import { SCENARIO_TRANSPORTS } from '../scenarios/scenario.js';
 import { SCHEMA_VERSION, type RunResult } from './result.js';
 
 /** The stages a provider runs, as a list (provider-error.ts has the type only); the check below keeps the two equal. */
-export const PROVIDER_STAGES = ['stt', 'llm', 'tts'] as const satisfies readonly ProviderStage[];
+export const PROVIDER_STAGES = STAGE_NAMES satisfies readonly ProviderStage[];
 const _everyStageListed: [Exclude<ProviderStage, (typeof PROVIDER_STAGES)[number]>] extends [never] ? true : false = true;
 
 /** An object of the file, described for the JSON Schema, and named as "an object" in messages. */

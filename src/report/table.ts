@@ -1,10 +1,10 @@
 import Table from 'cli-table3';
-import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
+import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES } from '../metrics/spans.js';
 import { criticalPath, WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { RunResult, TransportName, TransportResult } from './result.js';
 import type { LinkStats, NetworkLinkStats } from '../transports/netem/link-stats.js';
 import { describeSpec, isImpaired } from '../transports/netem/network-profile.js';
-import { gateMeasured, gateThreshold, gateVerdict, ms, signedMs } from './format.js';
+import { gateMeasured, gateThreshold, gateVerdict, median, ms, signedMs, v2vStanding } from './format.js';
 
 /** The terminal reporter: result in, text out (writing it is the CLI's job). */
 export interface TableOptions {
@@ -16,10 +16,9 @@ const TABLE_STYLE = { head: [], border: [], compact: true };
 
 
 function verdict(p50: number, options: TableOptions): string {
-  const paint = (code: number, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  if (p50 <= V2V_OPTIMUM_MS) return paint(32, `✓ p50 within the ${V2V_OPTIMUM_MS} ms optimum`);
-  if (p50 <= V2V_TARGET_MS) return paint(32, `✓ p50 within the ${V2V_TARGET_MS} ms target`);
-  return paint(31, `✗ p50 ${ms(p50 - V2V_TARGET_MS)} ms over the ${V2V_TARGET_MS} ms target`);
+  const { held, text } = v2vStanding(p50);
+  const line = `${held ? '✓' : '✗'} p50 ${text}`;
+  return options.color ? `\u001b[${held ? 32 : 31}m${line}\u001b[0m` : line;
 }
 
 type Measured = [TransportName, TransportResult];
@@ -114,8 +113,7 @@ function waterfallComparison(measured: readonly Measured[]): string[] {
 /** What the impaired network did: losses each way, and for TCP the retransmission stalls. */
 function networkText(network: NetworkLinkStats): string {
   const direction = (name: string, stats: LinkStats): string => {
-    const stalls = [...stats.stallsMs].sort((a, b) => a - b);
-    const stallText = stalls.length > 0 ? `, stalls p50 ${ms(stalls[Math.floor((stalls.length - 1) / 2)])} ms max ${ms(stalls.at(-1))} ms` : '';
+    const stallText = stats.stallsMs.length > 0 ? `, stalls p50 ${ms(median(stats.stallsMs))} ms max ${ms(Math.max(...stats.stallsMs))} ms` : '';
     return `${name} ${stats.lost}/${stats.packets} lost${stats.queueDrops > 0 ? `, ${stats.queueDrops} queue drops` : ''}${stallText}`;
   };
   return `network ${direction('up', network.uplink)}; ${direction('down', network.downlink)}`;
@@ -132,8 +130,8 @@ function detailsText(transport: TransportResult): string {
   }
   if (transport.network) parts.push(networkText(transport.network));
   if (connect) {
-    const warm = [...connect.warmMs].sort((a, b) => a - b);
-    const warmText = warm.length > 0 ? `warm ${ms(warm[Math.floor((warm.length - 1) / 2)])} ms (median of ${warm.length})` : 'no warm sample';
+    const warm = connect.warmMs;
+    const warmText = warm.length > 0 ? `warm ${ms(median(warm))} ms (median of ${warm.length})` : 'no warm sample';
     parts.push(`connect (ICE + DTLS, not in v2v): ${connect.coldMs === undefined ? '' : `cold ${ms(connect.coldMs)} ms, `}${warmText}`);
   }
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';

@@ -1,3 +1,4 @@
+import { STAGE_NAMES } from '../config/provider-schema.js';
 import { HistogramSet, SpanRecorder } from '../metrics/recorder.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import { emptyWaterfall, WATERFALL_SEGMENTS, type WaterfallSegment } from '../metrics/waterfall.js';
@@ -51,16 +52,16 @@ export class TransportResults {
     for (const problem of outcome.problems) if (summary.problems.length < MAX_PROBLEMS) summary.problems.push(`turn ${record.turnIndex}: ${problem}`);
   }
 
-  /** Spans of a stage whose request opened a new connection: reported apart, as cold. */
   /** Turns so far and how many failed, without building the histograms' summaries. */
   get counts(): { turns: number; errors: number } {
     return { turns: this.#turns, errors: this.#errors };
   }
 
+  /** Spans of a stage whose request opened a new connection: reported apart, as cold. */
   private splitCold(record: TurnRecord): TurnRecord['spans'] {
     const usage = record.provider;
     if (!usage) return record.spans;
-    for (const stage of ['stt', 'llm', 'tts'] as const) this.#provider.retries[stage] += usage.retries[stage];
+    for (const stage of STAGE_NAMES) this.#provider.retries[stage] += usage.retries[stage];
     const spans = { ...record.spans };
     for (const stage of usage.coldStages) {
       for (const span of COLD_SPANS[stage]) {

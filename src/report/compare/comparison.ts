@@ -1,3 +1,4 @@
+import { SCENARIO_TRANSPORTS } from '../../scenarios/scenario.js';
 import { InputError } from '../../errors.js';
 import type { ChunkingPolicy } from '../../agent/chunking.js';
 import type { SpanSummary } from '../../metrics/recorder.js';
@@ -17,7 +18,6 @@ export const DEFAULT_COMPARE_SEED = 1;
 export const MIN_SAMPLES = 3;
 /** Fewer turns than this on either side: p95 is the maximum, and no bootstrap interval of Δp95 is given. */
 export const MIN_TAIL_SAMPLES = fewestValuesBelowMaximum(95);
-const TRANSPORT_ORDER: readonly TransportName[] = ['rest', 'ws', 'webrtc'];
 
 export type Verdict = 'slower' | 'faster' | 'no significant difference' | 'too few samples';
 
@@ -259,20 +259,23 @@ function compareTransport(baseline: LabelledResult, candidate: LabelledResult, t
   const baselineTransport = baseline.result.transports[transport] as TransportResult;
   const candidateTransport = candidate.result.transports[transport] as TransportResult;
   const spans: SpanComparison[] = [];
+  let v2v: TransportComparison['v2vSamplesMs'];
   for (const span of TURN_SPAN_NAMES) {
     const baselineSummary = baselineTransport.spans[span];
     const candidateSummary = candidateTransport.spans[span];
     if (!baselineSummary || !candidateSummary) continue;
+    const baselineSamples = samplesOf(baseline, transport, span, baselineSummary);
+    const candidateSamples = samplesOf(candidate, transport, span, candidateSummary);
+    if (span === 'v2v') v2v = { baseline: baselineSamples, candidate: candidateSamples };
     spans.push(
       compareSpan(
         span,
-        { summary: baselineSummary, samples: samplesOf(baseline, transport, span, baselineSummary) },
-        { summary: candidateSummary, samples: samplesOf(candidate, transport, span, candidateSummary) },
+        { summary: baselineSummary, samples: baselineSamples },
+        { summary: candidateSummary, samples: candidateSamples },
         { ...settings, key: `${candidate.label}|${transport}|${span}`, ...(gate.spans.includes(span) ? { gatedRows: gate.rows } : {}) },
       ),
     );
   }
-  const v2v = spans.some((row) => row.span === 'v2v') ? { baseline: spanSamples(baseline.result, transport, 'v2v'), candidate: spanSamples(candidate.result, transport, 'v2v') } : undefined;
   return { transport, baseline: side(baselineTransport), candidate: side(candidateTransport), spans, ...(v2v ? { v2vSamplesMs: v2v } : {}) };
 }
 
@@ -307,8 +310,8 @@ export function buildComparison(inputs: readonly LabelledResult[], options: Comp
   };
   const settings = { alpha: method.alpha, seed: method.seed, regressionThreshold: method.regressionThreshold };
   const compared = candidates.map((candidate): CandidateComparison => {
-    const inBaseline = TRANSPORT_ORDER.filter((name) => baseline.result.transports[name]);
-    const inCandidate = TRANSPORT_ORDER.filter((name) => candidate.result.transports[name]);
+    const inBaseline = SCENARIO_TRANSPORTS.filter((name) => baseline.result.transports[name]);
+    const inCandidate = SCENARIO_TRANSPORTS.filter((name) => candidate.result.transports[name]);
     const common = inBaseline.filter((name) => inCandidate.includes(name));
     const gatedRows = common.reduce((rows, name) => rows + method.regressionSpans.filter((span) => baseline.result.transports[name]?.spans[span] && candidate.result.transports[name]?.spans[span]).length, 0);
     const transports = common.map((name) => compareTransport(baseline, candidate, name, settings, { spans: method.regressionSpans, rows: Math.max(1, gatedRows) }));

@@ -3,7 +3,7 @@ import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, SPANS, V2V_OPTIMUM_MS, V2V_TARGET
 import { criticalPath, WATERFALL_SEGMENTS, type WaterfallSegment } from '../../metrics/waterfall.js';
 import { describeSpec, isImpaired } from '../../transports/netem/network-profile.js';
 import type { LinkStats } from '../../transports/netem/link-stats.js';
-import { gateMeasured, gateThreshold, gateVerdict, ms } from '../format.js';
+import { gateMeasured, gateThreshold, gateVerdict, median, ms, v2vStanding } from '../format.js';
 import type { RunConfig, RunResult, TransportName, TransportResult, WaterfallSummary } from '../result.js';
 import { spanSamples } from '../turn-samples.js';
 import { html, htmlDocument, type Html } from './html-document.js';
@@ -25,11 +25,6 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function median(values: readonly number[]): number | undefined {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
 /** `2026-11-30T21:09:06.451Z` as `2026-11-30 21:09:06 UTC`; anything else as given. */
 function wallClock(iso: string): string {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
@@ -38,9 +33,8 @@ function wallClock(iso: string): string {
 
 /** How a p50 v2v stands against the 350 ms optimum and the 500 ms target. */
 function v2vVerdict(p50: number): Html {
-  if (p50 <= V2V_OPTIMUM_MS) return html`<span class="held">✓ within the ${V2V_OPTIMUM_MS} ms optimum</span>`;
-  if (p50 <= V2V_TARGET_MS) return html`<span class="held">✓ within the ${V2V_TARGET_MS} ms target</span>`;
-  return html`<span class="failed">✗ ${ms(p50 - V2V_TARGET_MS)} ms over the ${V2V_TARGET_MS} ms target</span>`;
+  const { held, text } = v2vStanding(p50);
+  return html`<span class="${held ? 'held' : 'failed'}">${held ? '✓' : '✗'} ${text}</span>`;
 }
 
 /** A column heading: numbers align right (the stylesheet's default), `text` and `left` columns left. */
