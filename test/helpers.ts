@@ -25,6 +25,64 @@ export interface MeasuredRun {
   result: RunResult;
   turns: TurnRecord[];
   dir: string;
+  /** Per turn (as `turns`): the longest this process's event loop was stalled while the turn ran, in ms (see HostStallProbe). */
+  hostStallsMs: number[];
+}
+
+/** How often the stall probe expects to run; a stall can read up to this much shorter than it was. */
+const PROBE_INTERVAL_MS = 2;
+/** After a turn's record is written the runner collects garbage: stalls this soon after belong to no turn. */
+const BETWEEN_TURNS_MS = 100;
+/** The runner summarizes a turn's transport (~120 ms of histogram encoding) before it appends the record. */
+const SUMMARY_MS = 250;
+
+/**
+ * Watches this process's event loop while a benchmark runs: a timer due every 2 ms records how
+ * late it fires. A mark taken in a timer or socket callback is late by the same stall, so a turn
+ * whose error the stall explains was delayed by the host (or the runtime), not mis-marked. Turn
+ * windows come from the result files: each ends when the turn's record is appended and opens at
+ * (or up to SUMMARY_MS before) the caller's speech end, so it holds the stage spans this checks
+ * and not the caller's speech, the runner's summary or its garbage collection between turns.
+ */
+class HostStallProbe extends ResultFiles {
+  readonly #stalls: Array<{ atMs: number; lateMs: number }> = [];
+  readonly #windows: Array<{ fromMs: number; toMs: number }> = [];
+  #lastWrittenMs = systemClock.nowMs();
+  #timer: NodeJS.Timeout | undefined;
+
+  start(): void {
+    let dueMs = systemClock.nowMs() + PROBE_INTERVAL_MS;
+    const tick = (): void => {
+      const nowMs = systemClock.nowMs();
+      if (nowMs - dueMs > 1) this.#stalls.push({ atMs: nowMs, lateMs: nowMs - dueMs });
+      dueMs = nowMs + PROBE_INTERVAL_MS;
+      this.#timer = setTimeout(tick, PROBE_INTERVAL_MS);
+    };
+    this.#timer = setTimeout(tick, PROBE_INTERVAL_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  override async appendTurn(record: TurnRecord): Promise<void> {
+    // marks are relative to caller.speech_end and the last one came at most SUMMARY_MS before now, so the window opens
+    // no later than the speech end: it holds every stage span, and not the caller's speech before it
+    const toMs = systemClock.nowMs();
+    const lastMarkMs = Math.max(0, ...Object.values(record.marksMs).filter((value): value is number => value !== undefined));
+    this.#windows.push({ fromMs: Math.max(this.#lastWrittenMs + BETWEEN_TURNS_MS, toMs - lastMarkMs - SUMMARY_MS), toMs });
+    await super.appendTurn(record);
+  }
+
+  override async writeResult(result: RunResult): Promise<void> {
+    await super.writeResult(result);
+    this.#lastWrittenMs = systemClock.nowMs();
+  }
+
+  /** The longest stall inside each turn's window, in the order the turns were appended. */
+  stallsPerTurn(): number[] {
+    return this.#windows.map(({ fromMs, toMs }) => Math.max(0, ...this.#stalls.filter(({ atMs }) => atMs > fromMs && atMs <= toMs).map(({ lateMs }) => lateMs)));
+  }
 }
 
 export interface BenchOptions {
@@ -74,9 +132,15 @@ export async function runBench(options: BenchOptions): Promise<MeasuredRun> {
     gates: [],
   };
   const profile = typeof options.profile === 'string' ? getProfile(options.profile) : options.profile;
-  const result = await runBenchmark(config, plan, { clock: systemClock, profile, ...(options.providers ? { providers: options.providers } : {}), files: new ResultFiles(dir), signal: new AbortController().signal });
-  const lines = (await readFile(join(dir, 'turns.jsonl'), 'utf8')).trim().split('\n');
-  return { result, turns: lines.map((line) => JSON.parse(line) as TurnRecord), dir };
+  const files = new HostStallProbe(dir);
+  files.start();
+  try {
+    const result = await runBenchmark(config, plan, { clock: systemClock, profile, ...(options.providers ? { providers: options.providers } : {}), files, signal: new AbortController().signal });
+    const lines = (await readFile(join(dir, 'turns.jsonl'), 'utf8')).trim().split('\n');
+    return { result, turns: lines.map((line) => JSON.parse(line) as TurnRecord), dir, hostStallsMs: files.stallsPerTurn() };
+  } finally {
+    files.stop();
+  }
 }
 
 export function runRest(profile: string, seed: number, turns: number, corpusDir = DEFAULT_CORPUS_DIR): Promise<MeasuredRun> {
@@ -121,18 +185,19 @@ export function binomialTail(n: number, q: number, k: number): number {
   return Math.max(0, 1 - below);
 }
 
-/** Far above any scheduling hiccup, far below a misplaced mark (a frame, a token, a stage). */
+/** Far above the usual scheduling hiccup, far below a misplaced mark (a frame, a token, a stage). */
 export const ACCURACY_CEILING_MS = 10;
 
 /**
  * The accuracy contract (issue #2): measured − configured within ±1 ms at p50 and ±3 ms at p99.
  * p50 is checked on the median error. "p99 ≤ 3 ms" is a claim about the population of turns, so
  * on n turns it fails only when more turns exceed 3 ms than a population meeting it would give
- * with probability under 1 % (binomial tail, 1 % per turn); none may pass the ceiling. On
- * this shared 2-core machine the OS alone sometimes wakes a sleeper 3–6 ms late; requiring every
- * one of a handful of turns to stay within 3 ms would test the host, not voicebench.
+ * with probability under 1 % (binomial tail, 1 % per turn); none may pass the ceiling unless
+ * `hostStallsMs` (from runBench) shows this process's event loop stalled inside that turn for
+ * long enough to explain the excess. On this shared 2-core machine a stall of 10–30 ms now and
+ * then lands in a turn; a misplaced mark stalls nothing, so it still fails.
  */
-export function assertAccuracy(name: string, measuredMs: readonly number[], expectedMs: number | readonly number[]): void {
+export function assertAccuracy(name: string, measuredMs: readonly number[], expectedMs: number | readonly number[], hostStallsMs: readonly number[] = []): void {
   const errors = measuredMs.map((value, index) => value - (typeof expectedMs === 'number' ? expectedMs : (expectedMs[index] ?? NaN)));
   const shown = errors.map((error) => error.toFixed(2)).join(', ');
   const medianError = percentile(errors, 50);
@@ -141,8 +206,13 @@ export function assertAccuracy(name: string, measuredMs: readonly number[], expe
   let allowed = 0;
   while (binomialTail(errors.length, 0.01, allowed + 1) >= 0.01) allowed++;
   if (beyond > allowed) throw new Error(`${name}: ${beyond} of ${errors.length} turns beyond ±3 ms, more than a p99 of 3 ms allows (${allowed}) (errors ${shown})`);
-  const worst = Math.max(...errors.map(Math.abs));
-  if (!(worst <= ACCURACY_CEILING_MS)) throw new Error(`${name}: an error of ${worst.toFixed(2)} ms (errors ${shown})`);
+  errors.forEach((error, index) => {
+    if (Math.abs(error) <= ACCURACY_CEILING_MS) return;
+    const stallMs = hostStallsMs[index] ?? 0;
+    if (!(stallMs + PROBE_INTERVAL_MS + 3 >= Math.abs(error))) {
+      throw new Error(`${name}: an error of ${Math.abs(error).toFixed(2)} ms (errors ${shown}), ${stallMs > 0 ? `more than the ${stallMs.toFixed(1)} ms event-loop stall in that turn explains` : 'with no event-loop stall in that turn'}`);
+    }
+  });
 }
 
 /** Every turn's waterfall sums exactly to its v2v (DESIGN.md §2: nothing hidden). */
