@@ -38,7 +38,7 @@ function scaled(base: RunResult, turns: number, offset = 0): RunResult {
   const transports: RunResult['transports'] = {};
   for (const name of base.config.transports) {
     const own = base.turns.filter((turn) => turn.transport === name);
-    const results = new TransportResults(base.transports[name]?.chunking ?? 'full', name);
+    const results = new TransportResults({ name, chunking: base.transports[name]?.chunking ?? 'full' });
     for (let index = 0; index < turns; index++) {
       const record = { ...(own[(index + offset) % own.length] as TurnRecord), turnIndex: index };
       results.add(record);
@@ -72,7 +72,7 @@ export async function benchReports(sizes: readonly number[] = [9, 100, 1000]): P
       result.gates = evaluateGates([parseGate('p95(v2v) < 3000ms', result.config.transports), parseGate('rate(errors) < 1%', result.config.transports)], result.transports);
       const file = join(dir, `result-${turns}.json`);
       const ws = base.turns.filter((turn) => turn.transport === 'ws');
-      const perTurn = new TransportResults('sentence', 'ws');
+      const perTurn = new TransportResults({ name: 'ws', chunking: 'sentence' });
       for (let index = 0; index < turns - 1; index++) perTurn.add(ws[index % ws.length] as TurnRecord);
       perTurn.add(ws[0] as TurnRecord);
       const summary = timed(() => perTurn.summary());

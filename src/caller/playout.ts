@@ -14,8 +14,10 @@ export const MAX_BUFFERED_PLAYOUT_MS = 10_000;
  * it has arrived and the previous one has finished. Playback starts `jitterBufferMs` after the
  * first frame arrives (and again after running dry), as a browser's jitter buffer would.
  *
- * Marks `caller.first_audio` when the frame holding the first audible sample arrives and
- * `caller.first_audio_played` when that sample plays. It keeps timing, not audio.
+ * Marks `caller.first_byte` when the first frame of the reply arrives (audible or not) and
+ * `caller.first_byte_played` when it starts playing; `caller.first_audio` when the frame holding
+ * the first audible sample arrives and `caller.first_audio_played` when that sample plays. It
+ * keeps timing, not audio.
  *
  * Barge-in: the agent can pause playback (what is buffered waits), resume it, or clear it
  * (what is buffered is dropped and later frames are ignored).
@@ -49,6 +51,10 @@ export class Playout {
       // ran dry: this frame waits for the buffer to refill before it plays
       if (this.#playheadMs !== undefined) this.#underruns++;
       startMs = arrivalMs + this.jitterBufferMs;
+    }
+    if (!this.timeline.has('caller.first_byte')) {
+      this.timeline.mark('caller.first_byte', arrivalMs);
+      this.timeline.mark('caller.first_byte_played', startMs);
     }
     if (!this.timeline.has('caller.first_audio')) {
       const audibleIndex = firstAudibleSample(frame);
@@ -90,6 +96,26 @@ export class Playout {
       this.#playheadMs = this.#clearedAtMs;
     }
     return this.#clearedAtMs;
+  }
+
+  /**
+   * Drops what is buffered at `atMs` and plays what arrives later (Twilio's `clear`, a Realtime
+   * client stopping its playback); returns when bot audio was last heard.
+   */
+  dropQueued(atMs: number): number {
+    if (this.#clearedAtMs !== undefined) return this.#clearedAtMs;
+    const heardUntilMs = this.lastHeardAt(atMs);
+    const droppedMs = this.#pause ? this.#pause.bufferedMs : this.bufferedAt(atMs);
+    this.#receivedMs -= droppedMs;
+    this.#pause = undefined;
+    if (this.#playheadMs !== undefined) this.#playheadMs = Math.min(this.#playheadMs, heardUntilMs);
+    return heardUntilMs;
+  }
+
+  /** Audio has been received and some of it is still to play at `atMs`. */
+  playingAt(atMs: number): boolean {
+    if (this.#clearedAtMs !== undefined || this.#playheadMs === undefined) return false;
+    return this.#pause !== undefined ? this.#pause.bufferedMs > 0 : this.#playheadMs > atMs;
   }
 
   get paused(): boolean {

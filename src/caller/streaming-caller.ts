@@ -2,6 +2,7 @@ import type { SpokenChunk } from '../agent/truncation.js';
 import { FRAME_MS, FRAME_SAMPLES } from '../audio/pcm.js';
 import { TransportError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
+import { computeAgentSpans, type SpanValues } from '../metrics/spans.js';
 import { Timeline } from '../metrics/timeline.js';
 import type { Utterance } from '../scenarios/utterance.js';
 import { agentMarksOnly } from '../transports/agent-marks.js';
@@ -45,6 +46,12 @@ export interface StreamingCallerOptions {
    * jitter buffer: the bot falls silent when the RTP stops and the buffer has played out.
    */
   holdsPlayback: boolean;
+  /**
+   * The agent runs on another clock (a voicebench target): its marks never enter the caller's
+   * timeline; its events count at their arrival (`eou` at the `vad` eou message,
+   * `agent.bargein_detected` at `audio.pause`), and its own stage spans come as durations.
+   */
+  remote?: boolean;
 }
 
 /** One utterance of the call and the answer to it, as the caller follows them. */
@@ -66,6 +73,8 @@ interface Exchange {
   falseInterruptions: number;
   /** Audio received after `caller.bargein_start`. */
   leakMs: number;
+  /** A remote agent's stage spans, from its own marks. */
+  agentSpans: SpanValues | undefined;
 }
 
 /** The turn in progress: the caller's utterance, and the one it speaks over the answer, if any. */
@@ -139,6 +148,7 @@ export class StreamingCaller {
       pausedMs: 0,
       falseInterruptions: 0,
       leakMs: 0,
+      agentSpans: undefined,
     };
   }
 
@@ -244,7 +254,8 @@ export class StreamingCaller {
     if (!main.timeline.has('caller.first_audio')) throw new TurnError('agent', 'the agent answered with silence: no audible audio in its response');
     if (main.eouBeforeSpeechEnd) throw this.earlyEndOfUtterance(main);
     const reply = main.done?.reply ?? main.interrupted?.reply ?? '';
-    if (!turn.bargeIn) return [{ utterance: main.utterance, timeline: main.timeline, reply }];
+    const agentSpans = (exchange: Exchange): Pick<TurnResult, 'agentSpans'> => (exchange.agentSpans ? { agentSpans: exchange.agentSpans } : {});
+    if (!turn.bargeIn) return [{ utterance: main.utterance, timeline: main.timeline, reply, ...agentSpans(main) }];
     const { plan, exchange: spoken } = turn.bargeIn;
     if (main.interrupted === undefined && plan.expect === 'interrupt' && main.timeline.has('caller.bargein_start')) {
       // never interrupted: the bot fell silent only when its answer ended
@@ -264,10 +275,10 @@ export class StreamingCaller {
       },
       main.interrupted?.chunks ?? [],
     );
-    const results: TurnResult[] = [{ utterance: main.utterance, timeline: main.timeline, reply, bargeIn: outcome, ...(spoken ? { bargeInLeakMs: main.leakMs } : {}) }];
+    const results: TurnResult[] = [{ utterance: main.utterance, timeline: main.timeline, reply, bargeIn: outcome, ...(spoken ? { bargeInLeakMs: main.leakMs } : {}), ...agentSpans(main) }];
     if (spoken?.done) {
       if (!spoken.timeline.has('caller.first_audio')) throw new TurnError('agent', 'the agent answered the interruption with silence');
-      results.push({ utterance: spoken.utterance, timeline: spoken.timeline, reply: spoken.done.reply, interrupting: true });
+      results.push({ utterance: spoken.utterance, timeline: spoken.timeline, reply: spoken.done.reply, interrupting: true, ...agentSpans(spoken) });
     }
     return results;
   }
@@ -277,6 +288,18 @@ export class StreamingCaller {
       'endpointing',
       `${exchange.utterance.path}: the agent declared end of utterance before the speech ended at ${exchange.utterance.speechEndMs} ms: it heard a silence inside the utterance longer than the silence timeout (a pause in the recording, or speech lost on the network and concealed as silence; raise --silence-timeout)`,
     );
+  }
+
+  /** The agent's marks: into the timeline when it shares the caller's clock, else only as its own spans. */
+  private adoptMarks(exchange: Exchange, reported: Record<string, number>, nowMs: number): void {
+    const marks = agentMarksOnly(reported);
+    if (!this.options.remote) {
+      exchange.timeline.merge(marks);
+      return;
+    }
+    exchange.agentSpans = computeAgentSpans(marks);
+    // an interruption it reported without pausing first was detected no later than it arrived
+    if (marks['agent.bargein_detected'] !== undefined && exchange.timeline.has('caller.bargein_start')) exchange.timeline.mark('agent.bargein_detected', nowMs);
   }
 
   private throwIfEnded(turn: TurnInProgress): void {
@@ -338,6 +361,7 @@ export class StreamingCaller {
     switch (message.type) {
       case 'vad':
         if (message.state === 'eou' && !exchange.timeline.has('caller.speech_end')) exchange.eouBeforeSpeechEnd = exchange === turn.main;
+        if (message.state === 'eou' && this.options.remote && exchange.timeline.has('caller.speech_end')) exchange.timeline.mark('eou', nowMs);
         return;
       case 'response.start':
         exchange.responseStartedAtMs ??= nowMs;
@@ -346,6 +370,7 @@ export class StreamingCaller {
         exchange.texts.push({ text: message.text, audioStartMs: message.audioStartMs });
         return;
       case 'audio.pause':
+        if (this.options.remote && exchange.timeline.has('caller.bargein_start')) exchange.timeline.mark('agent.bargein_detected', nowMs);
         if (this.options.holdsPlayback) exchange.playout.pause(nowMs);
         exchange.pausedAtMs ??= nowMs;
         return;
@@ -356,12 +381,12 @@ export class StreamingCaller {
         exchange.falseInterruptions++;
         return;
       case 'response.interrupted':
-        exchange.timeline.merge(agentMarksOnly(message.marks));
+        this.adoptMarks(exchange, message.marks, nowMs);
         exchange.interrupted = { reply: message.reply, heardMs: message.heardMs, chunks: message.chunks };
         exchange.timeline.mark('caller.last_bot_audio', exchange.playout.clear(nowMs));
         return;
       case 'response.done':
-        exchange.timeline.merge(agentMarksOnly(message.marks));
+        this.adoptMarks(exchange, message.marks, nowMs);
         exchange.done = { reply: message.reply, audioMs: message.audioMs, contextInterrupted: message.contextInterrupted };
         return;
       default: {

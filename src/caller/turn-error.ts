@@ -1,5 +1,8 @@
-/** Where in a turn something failed; a failed turn is recorded with this and the run goes on. */
-export type TurnStage = 'endpointing' | 'transport' | 'agent' | 'playback' | 'stt' | 'llm' | 'tts';
+/**
+ * Where in a turn something failed; a failed turn is recorded with this and the run goes on.
+ * `no_answer`: a target played nothing audible within its answer timeout.
+ */
+export type TurnStage = 'endpointing' | 'transport' | 'agent' | 'playback' | 'stt' | 'llm' | 'tts' | 'no_answer';
 
 /** A stage name from the agent's side (an error event, an error body), as a TurnStage: a provider stage, else `agent`. */
 export function agentStage(stage: string | undefined): TurnStage {

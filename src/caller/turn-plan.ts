@@ -1,4 +1,5 @@
 import { truncationMatches, type SpokenChunk } from '../agent/truncation.js';
+import type { SpanValues } from '../metrics/spans.js';
 import type { Timeline } from '../metrics/timeline.js';
 import type { Utterance } from '../scenarios/utterance.js';
 
@@ -53,6 +54,11 @@ export interface TurnResult {
   bargeInLeakMs?: number;
   /** This turn's utterance interrupted the previous turn's answer. */
   interrupting?: boolean;
+  /**
+   * Durations an agent on another clock reported (a voicebench target's stage spans), each
+   * between two of its own marks: never a difference across the two clocks.
+   */
+  agentSpans?: SpanValues;
 }
 
 /** Where the bot's Nth word ends, in ms of the answer's audio, or undefined until it is known. */
@@ -92,4 +98,43 @@ export function judgeBargeIn(facts: BargeInFacts, chunks: readonly SpokenChunk[]
     if (!match.ok) problems.push(`the context kept "${facts.truncated ?? ''}" but the caller heard ${facts.heardMs.toFixed(0)} ms: "${match.expected}" (more than one chunk apart)`);
   }
   return { ...facts, correct: problems.length === 0, problems };
+}
+
+/** What the caller saw of a target's answer when it spoke over it (caller-side only). */
+export interface TargetBargeInFacts {
+  utterance: string;
+  expect: 'interrupt' | 'continue';
+  spoken: boolean;
+  /** The agent's sign that it noticed (Twilio clear, a Realtime speech_started the client stopped for, a cancelled response) arrived. */
+  signalled: boolean;
+  /** After that sign the same answer's audio came again (it paused, then spoke on). */
+  resumed: boolean;
+  heardMs: number;
+}
+
+/**
+ * The verdict for a target: only what the caller can see. An interruption is correct when the
+ * agent signalled it and its answer did not go on; a backchannel when it did go on. Whether the
+ * agent's context kept the answer as heard is not visible from outside.
+ */
+export function judgeTargetBargeIn(facts: TargetBargeInFacts): BargeInOutcome {
+  const interrupted = facts.signalled && !facts.resumed;
+  const problems: string[] = [];
+  if (!facts.spoken) problems.push('the answer ended before the barge-in point: nothing was spoken over the bot');
+  else if (facts.expect === 'continue') {
+    if (interrupted) problems.push('the backchannel interrupted the bot');
+  } else if (!interrupted) {
+    problems.push(facts.signalled ? 'the bot stopped, then spoke on over the caller' : 'the agent did not stop: its answer played on');
+  }
+  return {
+    utterance: facts.utterance,
+    expect: facts.expect,
+    spoken: facts.spoken,
+    interrupted,
+    falseInterruptions: facts.signalled && facts.resumed ? 1 : 0,
+    pausedMs: 0,
+    heardMs: facts.heardMs,
+    correct: problems.length === 0,
+    problems,
+  };
 }

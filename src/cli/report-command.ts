@@ -36,7 +36,7 @@ Exit codes: 0 every gate held (or none), 2 bad usage or input, 99 a gate failed 
       checkStdout(options.reporter);
       const result = await readResultFile(file);
       if (options.gate && options.gate.length > 0) {
-        const gates = resolveGates(options.gate, { gates: undefined, source: file }, result.config.transports);
+        const gates = resolveGates(options.gate, { gates: undefined, source: file }, { transports: result.config.transports, targets: (result.config.targets ?? []).map((target) => target.name) });
         result.config = { ...result.config, gates: gates.map((gate) => gate.source) };
         result.gates = evaluateGates(gates, result.transports);
       }

@@ -21,6 +21,10 @@ import { applyProviderFlags, checkKeys, defaultProviderConfig, describeProviders
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
+import { collectTarget, describeTarget, resolveTargets, type TargetFlag, type TargetSpec } from '../config/target-config.js';
+import { DEFAULT_ANSWER_TIMEOUT_MS } from '../config/target-schema.js';
+import { TARGET_PROTOCOLS } from '../names.js';
+import type { PlannedTurn } from '../caller/turn-plan.js';
 import { NETWORK_PROFILE_NAMES, resolveNetwork } from '../transports/netem/network-profile.js';
 
 interface RunOptions {
@@ -46,11 +50,12 @@ interface RunOptions {
   config?: string;
   gate?: string[];
   reporter: ReporterRequest[];
+  target?: TargetFlag[];
+  answerTimeout?: number;
 }
 
 /** Who runs each stage: the config file (--config, else ./voicebench.config.*), then the flags given on the command line. */
-async function providerConfig(options: RunOptions, command: Command): Promise<ProviderConfig> {
-  const file = options.config ?? (await findProviderConfig(process.cwd()));
+async function providerConfig(options: RunOptions, command: Command, file: string | undefined): Promise<ProviderConfig> {
   const base = file ? await loadProviderConfig(file) : defaultProviderConfig();
   const given = (flag: string): boolean => command.getOptionValueSource(flag) === 'cli';
   const config = applyProviderFlags(base, {
@@ -65,12 +70,25 @@ async function providerConfig(options: RunOptions, command: Command): Promise<Pr
 
 /** The policy each transport's agent runs: the flag for streaming transports, `full` for REST. */
 function chunkingPerTransport(transports: readonly TransportName[], requested: ChunkingPolicy | undefined): RunConfig['chunking'] {
+  if (requested !== undefined && transports.length === 0) {
+    throw new InputError(`--chunking ${requested} sets the policy of voicebench's own agent, and this run measures only targets, whose policy is their own`, { hint: 'add a transport, e.g. --transport ws, to compare against voicebench\'s agent' });
+  }
   if (requested !== undefined && requested !== 'full' && !transports.some(isStreamingTransport)) {
     throw new InputError(`--chunking ${requested} has no effect on REST: the REST agent returns the whole reply as one file, so it always synthesizes the full answer`, {
       hint: 'add a streaming transport, e.g. --transport rest,ws',
     });
   }
   return Object.fromEntries(transports.map((name) => [name, isStreamingTransport(name) ? (requested ?? DEFAULT_CHUNKING[name]) : 'full']));
+}
+
+/** What a target cannot play: a barge-in timed by the bot's words needs the agent to say when it speaks them. */
+function checkScenarioForTargets(turns: readonly PlannedTurn[], targets: readonly TargetSpec[], source: string): void {
+  const blind = targets.filter((target) => target.protocol !== 'voicebench');
+  const byWords = turns.findIndex((turn) => turn.bargeIn?.afterBotWords !== undefined);
+  if (blind.length === 0 || byWords < 0) return;
+  throw new InputError(`${source}: turns[${byWords}].bargeIn.afterBotWords: ${blind.map((target) => `${target.name} (${target.protocol})`).join(', ')} cannot say when its bot speaks each word, so a barge-in after the Nth word cannot be timed against it`, {
+    hint: 'time the barge-in by the audio the caller heard instead: afterBotAudioMs (docs/scenarios.md)',
+  });
 }
 
 function defaultOutDir(): string {
@@ -105,6 +123,8 @@ export function runCommand(): Command {
     .option('--gate <expression>', 'fail the run (exit 99) unless this holds, e.g. "p95(v2v) < 800ms", "rate(errors) < 1%", "p95(v2v){transport=webrtc} < 500ms"; repeat for several; replaces the scenario\'s gates (docs/gates.md)', collectGate)
     .addOption(new Option('--reporter <list>', `reports to write: ${REPORTER_NAMES.join(', ')}; NAME:FILE writes one to a file, NAME:- to stdout (see README "Reports")`).argParser(parseReporters).default([{ name: 'table' }], 'table'))
     .option('--out <dir>', 'where result.json, turns.jsonl and file reports (report.html, report.md, junit.xml) go; default: reports/<timestamp>/')
+    .option('--target <NAME=PROTOCOL+URL>', `dial an agent voicebench did not start, as its caller: PROTOCOL is ${TARGET_PROTOCOLS.join(', ')}, e.g. bot=twilio+ws://127.0.0.1:8765/media; a bare NAME picks a target of voicebench.config.yaml; repeat for several. Each target is a column beside the transports (docs/targets.md)`, collectTarget)
+    .option('--answer-timeout <ms>', `targets: a turn with no audible answer this long after the caller's speech end fails as no_answer (default ${DEFAULT_ANSWER_TIMEOUT_MS})`, parseMs)
     .option('--quiet', 'no progress, only the report')
     .addHelpText(
       'after',
@@ -123,6 +143,9 @@ Examples:
   voicebench run --transport ws --network "delay=40ms,loss=2%,burst=3"      # a network of your own
   voicebench run --transport ws,webrtc --gate "p95(v2v) < 1500ms" --gate "rate(errors) < 1%" --reporter table,html,junit --out out/
                                                    # CI: gates, an HTML report and JUnit XML in out/
+  voicebench run --target bot=twilio+ws://127.0.0.1:8765/media   # your agent, as Twilio would call it
+  OPENAI_API_KEY=… voicebench run --target rt=openai-realtime+wss://api.openai.com/v1/realtime?model=gpt-realtime
+  voicebench run --transport ws --target prod=voicebench+ws://10.0.0.5:8788/v1/stream   # own agent here vs a deployed one
 
 Exit codes: 0 ran and every gate held, 2 bad usage or input, 3 run could not complete (partial results kept), 99 a gate failed (every report is written first), 1 a bug.`,
     )
@@ -130,7 +153,15 @@ Exit codes: 0 ran and every gate held, 2 bad usage or input, 3 run could not com
       const fromCli = (flag: keyof RunOptions): boolean => command.getOptionValueSource(flag) === 'cli';
       const scenario = await loadScenario(options.scenario, options.corpus ? { corpusDir: resolve(options.corpus) } : {});
       const settings = scenario.settings;
-      const transports = fromCli('transport') ? options.transport : (settings.transports ?? options.transport);
+      const configFile = options.config ?? (await findProviderConfig(process.cwd()));
+      const providers = await providerConfig(options, command, configFile);
+      const targets = resolveTargets(options.target, providers.targets, process.env, {
+        ...(configFile === undefined ? {} : { configFile }),
+        ...(options.answerTimeout === undefined ? {} : { answerTimeoutMs: options.answerTimeout }),
+      });
+      // with targets, voicebench's own agent runs only when asked for: the run is about the user's agent
+      const transports = fromCli('transport') ? options.transport : targets.length > 0 ? [] : (settings.transports ?? options.transport);
+      checkScenarioForTargets(scenario.turns, targets, scenario.source);
       const profile = getProfile(fromCli('profile') ? options.profile : (settings.profile ?? options.profile));
       const chunking = chunkingPerTransport(transports, fromCli('chunking') ? options.chunking : (settings.chunking ?? options.chunking));
       for (const flag of ['codec', 'jitterBuffer'] as const) {
@@ -140,12 +171,12 @@ Exit codes: 0 ran and every gate held, 2 bad usage or input, 3 run could not com
         }
       }
       const network = fromCli('network') ? resolveNetwork(options.network) : resolveNetwork(settings.network ?? options.network, settings.network ? `${scenario.source}: network` : '--network');
-      const gates = resolveGates(options.gate, { gates: settings.gates, source: scenario.source }, transports);
+      const gates = resolveGates(options.gate, { gates: settings.gates, source: scenario.source }, { transports, targets: targets.map((target) => target.name) });
       checkStdout(options.reporter);
-      const providers = await providerConfig(options, command);
       const pick = <K extends 'seed' | 'silenceTimeout' | 'phraseWords' | 'bargeInMinSpeech'>(flag: K, setting: number | undefined): number => (fromCli(flag) ? options[flag] : (setting ?? options[flag]));
       const config: RunConfig = {
         transports,
+        targets: targets.map(describeTarget),
         corpus: options.corpus ?? settings.corpusDir ?? 'fixtures/audio (built in)',
         profile: profile.name,
         seed: pick('seed', settings.seed),
@@ -170,11 +201,12 @@ Exit codes: 0 ran and every gate held, 2 bad usage or input, 3 run could not com
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        progress.note(`preparing ${config.transports.join(', ')} with profile ${profile.name}, network ${network.name}…`);
+        progress.note(`preparing ${[...config.transports, ...targets.map((target) => target.name)].join(', ')} with profile ${profile.name}, network ${network.name}…`);
         const result = await runBenchmark(config, scenario.turns, {
           clock: systemClock,
           profile,
           providers,
+          targets,
           files,
           signal: abort.signal,
           onTurn: (record, done, total) => progress.turn(record, done, total),

@@ -37,6 +37,7 @@ const MIXED_CONFIG: ProviderConfig = {
   llm: { provider: 'openai', baseUrl: 'http://localhost:11434/v1', model: 'llama3.2', apiKeyEnv: 'OLLAMA_KEY', timeoutMs: 20_000, maxRetries: 2 },
   tts: { provider: 'flite', voice: 'slt', timeoutMs: 30_000, maxRetries: 2 },
   errorRate: { max: 0.25, minTurns: 4 },
+  targets: {},
 };
 
 test('the documented mixed pipeline loads, every applicable default filled in', async () => {
@@ -143,7 +144,7 @@ test('syntax errors, a non-mapping and a missing file are problems of the file',
   const twice = await configFile('c.yaml', 'stt: { provider: sim }\nstt: { provider: sim }\n');
   assert.deepEqual(await problemsOf(twice), [`${twice}: line 2, column 1: key "stt" is given twice; give each key once`]);
   const list = await configFile('c.json', '[1, 2]');
-  assert.deepEqual(await problemsOf(list), [`${list}: expected a mapping of keys (stt: ..., llm: ..., tts: ..., errorRate: ...) at the top level, got a list`]);
+  assert.deepEqual(await problemsOf(list), [`${list}: expected a mapping of keys (stt: ..., llm: ..., tts: ..., errorRate: ..., targets: ...) at the top level, got a list`]);
   const missing = join(tmpdir(), 'voicebench-no-such-dir', 'voicebench.config.yaml');
   assert.deepEqual(await problemsOf(missing), [`${missing}: no such file (resolved to ${missing})`]);
 });
@@ -199,6 +200,7 @@ test('--provider openai --base-url makes every stage openai at that server; stag
     llm: { ...MIXED_CONFIG.llm, baseUrl: 'http://127.0.0.1:8787/v1' },
     tts: { provider: 'openai', baseUrl: 'http://127.0.0.1:8787/v1', model: 'tts-1', voice: 'alloy', apiKeyEnv: 'OPENAI_API_KEY', timeoutMs: 30_000, maxRetries: 2 },
     errorRate: MIXED_CONFIG.errorRate,
+    targets: {},
   });
   assert.equal(MIXED_CONFIG.tts.provider, 'flite', 'the config passed in is not changed');
 });

@@ -10,6 +10,7 @@ import type { FliteVoice } from '../audio/flite.js';
 import { assertNever, InputError } from '../errors.js';
 import { describeIssues, formatProblem, type Problem } from '../input/issues.js';
 import { inFileOrder, isMapping, readYamlFile, type InputFileKind } from '../input/yaml-file.js';
+import type { TargetEntry } from './target-schema.js';
 import { envNameProblem, httpUrlProblem, providerConfigSchema, STAGE_NAMES, withoutSecretKeys, type ProviderConfigFile, type StageName } from './provider-schema.js';
 
 export { STAGE_NAMES, type StageName } from './provider-schema.js';
@@ -44,6 +45,8 @@ export interface ProviderConfig {
   tts: StageConfig;
   /** Stop the run (exit 3) once this share of turns has failed, after at least `minTurns` turns. */
   errorRate: { max: number; minTurns: number };
+  /** The file's `targets:` section, checked but not yet resolved against the environment (src/config/target-config.ts). */
+  targets: Record<string, TargetEntry>;
 }
 
 /** An openai stage with every setting present, as a client needs it. */
@@ -69,8 +72,8 @@ export const DEFAULT_ERROR_RATE: Readonly<ProviderConfig['errorRate']> = { max: 
 /** The names `findProviderConfig` looks for, in order. */
 export const PROVIDER_CONFIG_FILES = ['voicebench.config.yaml', 'voicebench.config.yml', 'voicebench.config.json'] as const;
 
-const CONFIG_FILE: InputFileKind = { name: 'provider config', topLevelKeys: 'stt: ..., llm: ..., tts: ..., errorRate: ...' };
-const HINT = 'the provider config format is in docs/providers.md; API keys are read only from the environment';
+const CONFIG_FILE: InputFileKind = { name: 'provider config', topLevelKeys: 'stt: ..., llm: ..., tts: ..., errorRate: ..., targets: ...' };
+const HINT = 'the config format is in docs/providers.md (stages) and docs/targets.md (targets); API keys are read only from the environment';
 
 /** `given` with every default that applies to its provider; keys that do not apply are dropped. */
 function resolveStage(stage: StageName, given: StageConfig): StageConfig {
@@ -101,6 +104,7 @@ export function defaultProviderConfig(): ProviderConfig {
     llm: resolveStage('llm', { provider: 'sim' }),
     tts: resolveStage('tts', { provider: 'sim' }),
     errorRate: { ...DEFAULT_ERROR_RATE },
+    targets: {},
   };
 }
 
@@ -110,6 +114,7 @@ function fromFile(file: ProviderConfigFile): ProviderConfig {
     llm: resolveStage('llm', file.llm ?? { provider: 'sim' }),
     tts: resolveStage('tts', file.tts ?? { provider: 'sim' }),
     errorRate: { max: file.errorRate?.max ?? DEFAULT_ERROR_RATE.max, minTurns: file.errorRate?.minTurns ?? DEFAULT_ERROR_RATE.minTurns },
+    targets: file.targets ?? {},
   };
 }
 

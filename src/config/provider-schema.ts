@@ -11,14 +11,15 @@ import { didYouMean } from '../input/did-you-mean.js';
 import { fieldExpectations, numberIn } from '../input/expectations.js';
 import { formatPath, shown, type Problem } from '../input/issues.js';
 import { isMapping } from '../input/yaml-file.js';
+import { targetsSchema } from './target-schema.js';
+import { envNameProblem } from './env-name.js';
+
+export { ENV_NAME, envNameProblem } from './env-name.js';
 
 export const STAGE_NAMES = ['stt', 'llm', 'tts'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export const STAGE_PROVIDER_KINDS = ['sim', 'openai', 'flite'] as const;
-
-/** What an environment variable's name may be: the form shells and CI systems agree on. */
-export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 export const MAX_TIMEOUT_MS = 600_000;
 export const MAX_RETRIES_LIMIT = 10;
@@ -39,14 +40,6 @@ export function httpUrlProblem(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `expected an http:// or https:// URL, like http://127.0.0.1:8787/v1, got ${shown(value)}`;
   return undefined;
-}
-
-/** Why `value` is not an environment variable's name; never echoes the value, which may be the key itself. */
-export function envNameProblem(value: string): string | undefined {
-  if (ENV_NAME.test(value)) return undefined;
-  const dollar = /^\$\{?([A-Z_][A-Z0-9_]*)\}?$/.exec(value);
-  if (dollar) return `write the variable's name without "$": ${dollar[1]}`;
-  return 'expected the name of an environment variable (capitals, digits and _, like GROQ_API_KEY), not the key itself; API keys are read only from the environment';
 }
 
 function stageRules(stage: StageName, value: Record<string, unknown>, ctx: z.RefinementCtx): void {
@@ -107,6 +100,7 @@ function stageSchema(stage: StageName) {
 }
 
 export const providerConfigSchema = z.strictObject({
+  targets: targetsSchema.optional(),
   stt: stageSchema('stt').optional(),
   llm: stageSchema('llm').optional(),
   tts: stageSchema('tts').optional(),
@@ -137,6 +131,8 @@ function secretProblem(path: readonly PropertyKey[], key: string): Problem {
   };
 }
 
+const TEMPLATED_KEYS: ReadonlySet<string> = new Set(['headers', 'customParameters']);
+
 /**
  * Finds keys that would hold a secret (at the top level and in each stage), and returns the
  * document without them: the schema would call them unknown keys and suggest "apiKeyEnv" as a
@@ -148,6 +144,8 @@ export function withoutSecretKeys(data: Record<string, unknown>): { data: Record
     const kept: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(mapping)) {
       if (isSecretKeyName(key)) problems.push(secretProblem(path, key));
+      // a target's headers and parameters are named as the agent names them; their values are checked to come from the environment
+      else if (TEMPLATED_KEYS.has(key) && path[0] === 'targets') kept[key] = value;
       else kept[key] = isMapping(value) ? strip(value, [...path, key]) : value;
     }
     return kept;

@@ -1,7 +1,8 @@
 import { closest } from 'fastest-levenshtein';
 import { decodeSummary, type SpanSummary } from './recorder.js';
 import { isSpanName, SPAN_NAMES, type SpanName } from './spans.js';
-import type { TransportName, TransportResult } from '../report/result.js';
+import type { ColumnName } from '../names.js';
+import type { TransportResult } from '../report/result.js';
 
 /**
  * Gates (DESIGN.md §5): a small written grammar, parsed here without eval and checked against
@@ -11,7 +12,7 @@ import type { TransportName, TransportResult } from '../report/result.js';
  *   gate      = metric [scope] op threshold
  *   metric    = stat "(" span ")" | "rate(" counter ")"
  *   stat      = "p" number (0 < number ≤ 100) | "mean" | "min" | "max"
- *   scope     = "{" "transport" "=" name "}"
+ *   scope     = "{" ("transport" | "target") "=" name "}"
  *   op        = "<" | "<=" | ">" | ">="
  *   threshold = number ("ms" | "s")  for a span,  number "%"  for a rate
  */
@@ -34,8 +35,8 @@ export interface Gate {
   /** The expression as the user wrote it. */
   source: string;
   metric: GateMetric;
-  /** Undefined: the gate holds on every transport the run measured. */
-  transport: TransportName | undefined;
+  /** Undefined: the gate holds on every column (transport and target) the run measured. */
+  transport: ColumnName | undefined;
   op: GateOperator;
   /** Milliseconds for a span, a fraction (0.01 for 1%) for a rate. */
   threshold: number;
@@ -44,7 +45,8 @@ export interface Gate {
 /** One gate on one transport, after the run. */
 export interface GateOutcome {
   gate: string;
-  transport: TransportName;
+  /** The column: a transport's or a target's name. */
+  transport: ColumnName;
   /** `p95(v2v)`, `rate(errors)`: the metric without scope or threshold. */
   metric: string;
   op: GateOperator;
@@ -131,15 +133,26 @@ function parseMetric(reader: Reader): GateMetric {
   return { type: 'span', stat, span };
 }
 
-function parseScope(reader: Reader, transports: readonly string[]): TransportName | undefined {
+/** The names a scope may use: `{transport=…}` takes any column, `{target=…}` only a target. */
+export interface GateScopes {
+  transports: readonly string[];
+  targets: readonly string[];
+}
+
+function parseScope(reader: Reader, scopes: GateScopes): ColumnName | undefined {
   if (!reader.match(/\{/)) return undefined;
-  const key = reader.expect(/[A-Za-z_]+/, 'a scope, e.g. {transport=webrtc}');
-  if (key !== 'transport') throw new GateSyntaxError(`unknown scope key "${key}": the only scope is {transport=<name>}, e.g. {transport=webrtc}`);
-  reader.expect(/=/, '"=" after transport');
-  const name = reader.expect(/[A-Za-z0-9_-]+/, `a transport name (${transports.join(', ')})`);
-  if (!transports.includes(name)) throw new GateSyntaxError(`unknown transport "${name}" in the scope; transports: ${transports.join(', ')}`);
+  const key = reader.expect(/[A-Za-z_]+/, 'a scope, e.g. {transport=webrtc} or {target=bot}');
+  if (key !== 'transport' && key !== 'target') throw new GateSyntaxError(`unknown scope key "${key}": a scope is {transport=<name>} or {target=<name>}, e.g. {transport=webrtc}`);
+  reader.expect(/=/, `"=" after ${key}`);
+  const names = key === 'target' ? scopes.targets : [...scopes.transports, ...scopes.targets];
+  const what = key === 'target' ? 'target' : 'transport or target';
+  const name = reader.expect(/[A-Za-z0-9_-]+/, `a ${what} name (${names.join(', ') || 'none in this run'})`);
+  if (!names.includes(name)) {
+    const listed = names.length > 0 ? names.join(', ') : 'none';
+    throw new GateSyntaxError(key === 'target' ? `unknown target "${name}" in the scope; targets: ${listed}` : `unknown transport "${name}" in the scope; ${scopes.targets.length > 0 ? 'transports and targets' : 'transports'}: ${listed}`);
+  }
   reader.expect(/\}/, '"}"');
-  return name as TransportName;
+  return name;
 }
 
 function parseThreshold(reader: Reader, metric: GateMetric): number {
@@ -157,16 +170,20 @@ function parseThreshold(reader: Reader, metric: GateMetric): number {
   return unit === 's' ? value * 1000 : value;
 }
 
-/** Parses one expression; `transports` are the names a scope may use. Throws GateSyntaxError with what and where. */
-export function parseGate(source: string, transports: readonly string[]): Gate {
+/** Parses one expression; `scopes` are the names a scope may use (a list: transports only). Throws GateSyntaxError with what and where. */
+export function parseGate(source: string, scopes: GateScopes | readonly string[]): Gate {
   const reader = new Reader(source);
   const metric = parseMetric(reader);
-  const transport = parseScope(reader, transports);
+  const transport = parseScope(reader, isScopeList(scopes) ? { transports: scopes, targets: [] } : scopes);
   const op = reader.expect(/<=|>=|<|>/, 'a comparison: <, <=, > or >=') as GateOperator;
   const threshold = parseThreshold(reader, metric);
   reader.skipSpace();
   if (reader.position < source.length) reader.fail('nothing more after the threshold');
   return { source: source.trim(), metric, transport, op, threshold };
+}
+
+function isScopeList(scopes: GateScopes | readonly string[]): scopes is readonly string[] {
+  return Array.isArray(scopes);
 }
 
 /** `p95(v2v)`, `rate(errors)`: how a metric is named in reports. */
@@ -222,12 +239,12 @@ function measure(metric: GateMetric, transport: TransportResult): { measured?: n
 }
 
 /** Every gate on every transport it covers. A gate with nothing to measure fails: a gate that cannot fail would hold vacuously. */
-export function evaluateGates(gates: readonly Gate[], transports: Partial<Record<TransportName, TransportResult>>): GateOutcome[] {
+export function evaluateGates(gates: readonly Gate[], transports: Readonly<Record<ColumnName, TransportResult>>): GateOutcome[] {
   const outcomes: GateOutcome[] = [];
   for (const gate of gates) {
     const unit = gate.metric.type === 'rate' ? '%' : 'ms';
     const scale = unit === '%' ? 100 : 1;
-    const covered = (Object.keys(transports) as TransportName[]).filter((name) => gate.transport === undefined || gate.transport === name);
+    const covered = Object.keys(transports).filter((name) => gate.transport === undefined || gate.transport === name);
     if (covered.length === 0 && gate.transport !== undefined) {
       outcomes.push({ gate: gate.source, transport: gate.transport, metric: metricName(gate.metric), op: gate.op, threshold: gate.threshold * scale, unit, samples: 0, held: false, reason: 'the transport did not run' });
     }

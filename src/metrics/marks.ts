@@ -17,6 +17,8 @@ export const MARKS = [
   'tts.first_audio',
   'tts.done',
   'agent.first_audio_out',
+  'caller.first_byte',
+  'caller.first_byte_played',
   'caller.first_audio',
   'caller.first_audio_played',
   'caller.bargein_start',
@@ -37,5 +39,10 @@ export function isMarkName(name: string): name is MarkName {
   return MARK_SET.has(name);
 }
 
-/** Marks the agent may report (everything but the caller's own); `eou` is the agent's when it endpoints. */
+/**
+ * Marks the agent may report (everything but the caller's own); `eou` is the agent's when it
+ * endpoints. For a target (an agent voicebench did not start) every mark is the caller's:
+ * `eou` and `agent.bargein_detected` are the arrival at the caller of the agent's own event
+ * (docs/targets.md), never an instant on the agent's clock.
+ */
 export const AGENT_MARKS: readonly MarkName[] = MARKS.filter((name) => !name.startsWith('caller.'));

@@ -23,6 +23,8 @@ export const SPAN_NAMES = [
   'uplink',
   'downlink',
   'playout',
+  'response.first_byte',
+  'silence_pad',
   'bargein.detect',
   'bargein.stop',
   'bargein.leak',
@@ -41,6 +43,8 @@ export const SPANS: readonly SpanDefinition[] = [
   { name: 'uplink', from: 'caller.speech_end', to: 'agent.speech_end_received', meaning: 'last speech across the transport' },
   { name: 'downlink', from: 'agent.first_audio_out', to: 'caller.first_audio', meaning: 'first bot audio across the transport' },
   { name: 'playout', from: 'caller.first_audio', to: 'caller.first_audio_played', meaning: 'playback buffer at the caller' },
+  { name: 'response.first_byte', from: 'caller.speech_end', to: 'caller.first_byte', meaning: 'first reply audio received, audible or not' },
+  { name: 'silence_pad', from: 'caller.first_byte_played', to: 'caller.first_audio_played', meaning: 'leading silence of the reply as played (TTS padding)' },
   { name: 'bargein.detect', from: 'caller.bargein_start', to: 'agent.bargein_detected', meaning: 'interruption detected (target 50 ms)' },
   { name: 'bargein.stop', from: 'caller.bargein_start', to: 'caller.last_bot_audio', meaning: 'until the bot falls silent, as heard' },
   { name: 'bargein.leak', from: 'caller.bargein_start', to: 'caller.last_bot_audio', meaning: 'bot audio the caller received after bargein_start (ms of audio)', kind: 'audio' },
@@ -81,3 +85,19 @@ export function computeSpans(marks: MarkRecord, audioMs: SpanValues = {}): SpanV
 export const V2V_TARGET_MS = 500;
 export const V2V_OPTIMUM_MS = 350;
 export const BARGEIN_DETECT_TARGET_MS = 50;
+
+/**
+ * The spans an agent on another clock can report by itself: both marks its own (no `caller.`
+ * mark), each a duration on that one clock. A remote agent's marks go only through this, never
+ * into a caller's timeline.
+ */
+export function computeAgentSpans(agentMarks: MarkRecord): SpanValues {
+  const values: SpanValues = {};
+  for (const span of SPANS) {
+    if (span.kind === 'audio' || span.from.startsWith('caller.') || span.to.startsWith('caller.')) continue;
+    const fromMs = agentMarks[span.from];
+    const toMs = agentMarks[span.to];
+    if (fromMs !== undefined && toMs !== undefined) values[span.name] = toMs - fromMs;
+  }
+  return values;
+}

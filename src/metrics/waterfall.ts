@@ -6,7 +6,7 @@ import type { MarkName, MarkRecord } from './marks.js';
  * not add up; the waterfall walks this path instead and sums exactly to `v2v`, with every gap
  * between stages shown as `other`, never hidden (DESIGN.md §2).
  */
-export const WATERFALL_SEGMENTS = ['endpointing', 'uplink', 'stt', 'llm', 'tts', 'downlink', 'playout', 'other'] as const;
+export const WATERFALL_SEGMENTS = ['endpointing', 'uplink', 'stt', 'llm', 'tts', 'agent', 'downlink', 'playout', 'silence_pad', 'other'] as const;
 export type WaterfallSegment = (typeof WATERFALL_SEGMENTS)[number];
 
 interface PathStep {
@@ -41,15 +41,36 @@ const STREAMING_PATH: readonly PathStep[] = [
 ];
 
 /**
+ * A target (an agent voicebench did not start): only the caller's instants exist. The agent's
+ * end-of-utterance event, where its protocol sends one, closes `endpointing`; everything inside
+ * the agent and on the wire until its first audio arrives is `agent`; then the caller's playback
+ * queue (`playout`) and the reply's leading silence (`silence_pad`) until it becomes audible.
+ */
+const TARGET_PATH: readonly PathStep[] = [
+  { segment: 'endpointing', from: 'caller.speech_end', to: 'eou' },
+  { segment: 'agent', from: 'caller.speech_end', to: 'caller.first_byte' },
+  { segment: 'playout', from: 'caller.first_byte', to: 'caller.first_byte_played' },
+  { segment: 'silence_pad', from: 'caller.first_byte_played', to: 'caller.first_audio_played' },
+];
+
+/**
  * How the bot's answer reaches the caller, which decides its critical path: `sequential` (REST)
  * synthesizes the whole answer before any audio leaves; `streaming` sends audio as it is
  * synthesized, so the first chunk's synthesis gates the caller whatever the chunking policy
- * (with `full` chunking that chunk is the whole answer, handed over at `llm.done`).
+ * (with `full` chunking that chunk is the whole answer, handed over at `llm.done`); `target`
+ * is an agent seen only from the caller's side.
  */
-export type Delivery = 'sequential' | 'streaming';
+export type Delivery = 'sequential' | 'streaming' | 'target';
 
 export function criticalPath(delivery: Delivery): readonly PathStep[] {
-  return delivery === 'sequential' ? FULL_PATH : STREAMING_PATH;
+  switch (delivery) {
+    case 'sequential':
+      return FULL_PATH;
+    case 'streaming':
+      return STREAMING_PATH;
+    case 'target':
+      return TARGET_PATH;
+  }
 }
 
 export type Waterfall = Record<WaterfallSegment, number>;

@@ -1,6 +1,7 @@
 import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES, V2V_OPTIMUM_MS, V2V_TARGET_MS } from '../metrics/spans.js';
 import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
-import type { RunResult, TransportName, TransportResult } from './result.js';
+import { columnKind, measuredColumns } from './columns.js';
+import type { ColumnName, RunResult, TransportResult } from './result.js';
 import { gateMeasured, gateThreshold, gateVerdict, ms, v2vStanding } from './format.js';
 
 /**
@@ -26,7 +27,7 @@ function tableOf(head: readonly string[], rows: readonly string[][], align: read
   return [row(head), row(align.map((side) => (side === 'r' ? '---:' : ':---'))), ...rows.map(row)];
 }
 
-type Measured = [TransportName, TransportResult];
+type Measured = [ColumnName, TransportResult];
 
 function gateSection(result: RunResult): string[] {
   if (!result.gates || result.gates.length === 0) return [];
@@ -42,7 +43,7 @@ function v2vVerdict(p50: number): string {
 function v2vSection(measured: readonly Measured[]): string[] {
   const rows = measured.map(([name, transport]) => {
     const v2v = transport.spans.v2v;
-    return [name, transport.chunking, String(transport.turns), String(transport.errors), ms(v2v?.p50), ms(v2v?.p95), ms(v2v?.p99), v2v ? v2vVerdict(v2v.p50) : '-'];
+    return [name, escapeMarkdown(columnKind(transport)), String(transport.turns), String(transport.errors), ms(v2v?.p50), ms(v2v?.p95), ms(v2v?.p99), v2v ? v2vVerdict(v2v.p50) : '-'];
   });
   return ['', `**Voice-to-voice (v2v)**, ms: the silence the caller hears. Target ${V2V_TARGET_MS} ms, optimum ${V2V_OPTIMUM_MS} ms.`, '', ...tableOf(['transport', 'chunking', 'turns', 'errors', 'p50', 'p95', 'p99', 'p50 verdict'], rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'])];
 }
@@ -80,7 +81,8 @@ function bargeInSection(measured: readonly Measured[]): string[] {
 function waterfallSection(measured: readonly Measured[]): string[] {
   const withMeans = measured.filter(([, transport]) => transport.waterfall.meanTurn);
   if (withMeans.length === 0) return [];
-  const rows = WATERFALL_SEGMENTS.map((segment) => [segment, ...withMeans.map(([, transport]) => ms(transport.waterfall.meanTurn?.segments[segment]))]);
+  const shown = WATERFALL_SEGMENTS.filter((segment) => segment === 'other' || withMeans.some(([, transport]) => Math.abs(transport.waterfall.meanTurn?.segments[segment] ?? 0) >= 0.05));
+  const rows = shown.map((segment) => [segment, ...withMeans.map(([, transport]) => ms(transport.waterfall.meanTurn?.segments[segment]))]);
   rows.push(['**v2v (mean)**', ...withMeans.map(([, transport]) => `**${ms(transport.waterfall.meanTurn?.v2v)}**`)]);
   return ['', '<details><summary>Where the time goes: the mean critical path (ms)</summary>', '', ...tableOf(['segment', ...withMeans.map(([name]) => name)], rows, ['l', ...withMeans.map(() => 'r' as const)]), '', '</details>'];
 }
@@ -89,7 +91,7 @@ export function renderMarkdown(result: RunResult): string {
   const { config } = result;
   const verdict = gateVerdict(result.gates);
   const title = verdict ? `${verdict.held ? '✅' : '❌'} voicebench: ${verdict.text}` : 'voicebench results';
-  const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
+  const measured = measuredColumns(result);
   const lines = [
     `### ${title}`,
     '',
@@ -98,7 +100,7 @@ export function renderMarkdown(result: RunResult): string {
       `profile ${escapeMarkdown(config.profile)}`,
       `network ${escapeMarkdown(config.network.name)}`,
       `seed ${config.seed}`,
-      `${config.turns} turns per transport`,
+      `${config.turns} turns per column`,
       `voicebench ${escapeMarkdown(result.tool.version)}`,
       ...(result.merged ? [`merged from ${result.merged.shards.length} shards`] : []),
       ...(result.complete ? [] : ['**incomplete: the run was interrupted**']),

@@ -16,7 +16,7 @@ function shardsOf(result: RunResult, split: number): [RunResult, RunResult] {
     const turns = result.turns.filter(keep).map((turn) => ({ ...turn, turnIndex: turn.turnIndex - rebase }));
     const transports: RunResult['transports'] = {};
     for (const name of result.config.transports) {
-      const results = new TransportResults(result.transports[name]?.chunking ?? 'full', name);
+      const results = new TransportResults({ name, chunking: result.transports[name]?.chunking ?? 'full' });
       for (const turn of turns.filter((candidate) => candidate.transport === name)) results.add(turn);
       transports[name] = results.summary();
     }

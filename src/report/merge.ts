@@ -6,7 +6,8 @@ import { addLinkStats, emptyLinkStats } from '../transports/netem/link-stats.js'
 import { TransportResults } from '../run/transport-results.js';
 import { InputError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { SCHEMA_VERSION, type RunConfig, type RunResult, type TransportName, type TransportResult, type TurnRecord } from './result.js';
+import { columnsOf } from './columns.js';
+import { SCHEMA_VERSION, type RunConfig, type RunResult, type ColumnName, type TransportResult, type TurnRecord } from './result.js';
 
 /**
  * `voicebench merge`: shards of one benchmark (the same scenario and settings, run on several
@@ -27,6 +28,7 @@ const SAME_CONFIG: ReadonlyArray<keyof RunConfig> = [
   'profile',
   'providers',
   'transports',
+  'targets',
   'chunking',
   'firstPhraseWords',
   'maxAheadMs',
@@ -107,14 +109,14 @@ function mergedDetails(parts: readonly TransportResult[]): Pick<TransportResult,
   return details;
 }
 
-function mergeTransport(name: TransportName, shards: readonly Shard[], turns: readonly TurnRecord[]): TransportResult | undefined {
+function mergeTransport(name: ColumnName, shards: readonly Shard[], turns: readonly TurnRecord[]): TransportResult | undefined {
   const parts = shards.flatMap((shard) => {
     const part = shard.result.transports[name];
     return part ? [part] : [];
   });
   const [first] = parts;
   if (!first) return undefined;
-  const rebuilt = new TransportResults(first.chunking, name);
+  const rebuilt = new TransportResults({ name, ...(first.chunking === undefined ? {} : { chunking: first.chunking }), ...(first.target ? { target: first.target } : {}) });
   for (const turn of turns) rebuilt.add(turn);
   const summary = rebuilt.summary();
   return {
@@ -127,7 +129,7 @@ function mergeTransport(name: TransportName, shards: readonly Shard[], turns: re
 
 /** Each shard's turns, renumbered so that a transport's turns follow on from the previous shard's. */
 function renumberedTurns(shards: readonly Shard[]): TurnRecord[] {
-  const next = new Map<TransportName, number>();
+  const next = new Map<ColumnName, number>();
   const turns: TurnRecord[] = [];
   for (const shard of shards) {
     const offsets = new Map(next);
@@ -151,7 +153,7 @@ export function mergeResults(shards: readonly Shard[]): RunResult {
   const [first] = shards as [Shard, ...Shard[]];
   const turns = renumberedTurns(shards);
   const transports: RunResult['transports'] = {};
-  for (const name of first.result.config.transports) {
+  for (const name of columnsOf(first.result.config)) {
     const merged = mergeTransport(
       name,
       shards,

@@ -12,7 +12,6 @@ import { decodeHistogram } from '../metrics/recorder.js';
 import { TOOL_VERSION } from '../version.js';
 import { SCHEMA_VERSION, type RunResult } from './result.js';
 import { runResultSchema } from './result-schema.js';
-import { SCENARIO_TRANSPORTS } from '../scenarios/scenario.js';
 
 const WHAT_IS_READ = 'report, compare and merge read the result.json that `voicebench run` writes in its --out directory';
 const FORMAT_HINT = `${WHAT_IS_READ}, as written; schemas/result.schema.json describes the format`;
@@ -119,17 +118,21 @@ function histogramProblems(summary: unknown, path: PropertyKey[]): Problem[] {
 }
 
 /**
- * What the schema cannot check: turns and transport results only of the transports the run
- * measured, and histograms that decode to their counts. Reads the data as it is, so these are
+ * What the schema cannot check: turns and results only of the columns (transports and
+ * targets) the run measured, and histograms that decode to their counts. Reads the data as it is, so these are
  * listed alongside the schema's problems.
  */
 function consistencyProblems(data: Record<string, unknown>): Problem[] {
   const problems: Problem[] = [];
-  const configured = mappingAt(data, 'config')['transports'];
-  const measured = Array.isArray(configured) && configured.every((name) => typeof name === 'string') ? (configured as string[]) : undefined;
-  // a name this version does not know is the schema's problem (or, as a key, dropped)
-  const among = (name: string): boolean => measured === undefined || measured.includes(name) || !(SCENARIO_TRANSPORTS as readonly string[]).includes(name);
-  const listed = `config.transports (${measured?.join(', ') ?? ''})`;
+  const config = mappingAt(data, 'config');
+  const configured = config['transports'];
+  const targets = Array.isArray(config['targets']) ? config['targets'] : [];
+  const targetNames = targets.map((target: unknown) => (isMapping(target) ? target['name'] : undefined));
+  const named = Array.isArray(configured) && configured.every((name) => typeof name === 'string') && targetNames.every((name) => typeof name === 'string');
+  // a config this version cannot read is the schema's problem
+  const measured = named ? [...(configured as string[]), ...(targetNames as string[])] : undefined;
+  const among = (name: string): boolean => measured === undefined || measured.includes(name);
+  const listed = `config.transports and config.targets (${measured?.join(', ') ?? ''})`;
   const turns = data['turns'];
   if (Array.isArray(turns)) {
     turns.forEach((turn: unknown, index) => {

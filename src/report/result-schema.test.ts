@@ -35,11 +35,20 @@ test('the JSON Schema is titled, explains its fields and leaves objects open to 
   for (const [name, definition] of Object.entries(schema.definitions)) assert.equal(definition.additionalProperties, undefined, name);
 });
 
+/** A waterfall written before the `agent` and `silence_pad` segments existed: read back with them at 0. */
+function withLaterSegments(data: unknown): unknown {
+  if (Array.isArray(data)) return data.map(withLaterSegments);
+  if (typeof data !== 'object' || data === null) return data;
+  const entries = Object.entries(data).map(([key, value]) => [key, withLaterSegments(value)] as const);
+  const mapping = Object.fromEntries(entries) as Record<string, unknown>;
+  return 'endpointing' in mapping && 'other' in mapping && typeof mapping['other'] === 'number' ? { agent: 0, silence_pad: 0, ...mapping } : mapping;
+}
+
 for (const file of FIXTURES) {
   test(`a real result reads back whole: ${file.slice(REPO_ROOT.length + 1)}`, async () => {
     const result: RunResult = await readResultFile(file);
-    // every key the writer wrote is in the schema: nothing was dropped
-    assert.deepEqual(result, JSON.parse(await readFile(file, 'utf8')));
+    // every key the writer wrote is in the schema: nothing was dropped; only the segments added since read as 0
+    assert.deepEqual(result, withLaterSegments(JSON.parse(await readFile(file, 'utf8'))));
   });
 }
 
@@ -121,9 +130,9 @@ test('a turn of a transport the run did not measure is a problem, as is an unkno
   const webrtcTurns = (JSON.parse(await readFile(BARGE_IN, 'utf8')) as RunResult).turns.flatMap((turn, index) => (turn.transport === 'webrtc' ? [index] : []));
   assert.ok(webrtcTurns.length > 0);
   assert.deepEqual(await problemsOf(path), [
-    `${path}: transports.webrtc: results for "webrtc", which is not among config.transports (rest, ws)`,
-    `${path}: turns[0].transport: expected one of rest, ws, webrtc, got "sip"`,
-    ...webrtcTurns.map((index) => `${path}: turns[${index}].transport: "webrtc" is not among config.transports (rest, ws)`),
+    `${path}: transports.webrtc: results for "webrtc", which is not among config.transports and config.targets (rest, ws)`,
+    `${path}: turns[0].transport: "sip" is not among config.transports and config.targets (rest, ws)`,
+    ...webrtcTurns.map((index) => `${path}: turns[${index}].transport: "webrtc" is not among config.transports and config.targets (rest, ws)`),
   ]);
 });
 

@@ -21,7 +21,7 @@ import { MARKS } from '../metrics/marks.js';
 import { SPAN_NAMES } from '../metrics/spans.js';
 import { WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
 import type { ProviderStage } from '../providers/provider-error.js';
-import { SCENARIO_TRANSPORTS } from '../scenarios/scenario.js';
+import { TARGET_NAME, TARGET_PROTOCOLS, TRANSPORT_NAMES } from '../names.js';
 import { SCHEMA_VERSION, type RunResult } from './result.js';
 
 /** The stages a provider runs, as a list (provider-error.ts has the type only); the check below keeps the two equal. */
@@ -54,7 +54,9 @@ function absentWhileUndefined<T extends z.ZodType>(schema: T): z.ZodType<z.outpu
 
 const count = numberIn({ integer: true, min: 0 });
 const text = z.string();
-const transportName = z.enum(SCENARIO_TRANSPORTS);
+const transportName = z.enum(TRANSPORT_NAMES);
+/** A column: a built-in transport's name or a target's; read-result.ts checks it is one of the run's. */
+const columnName = z.string().regex(TARGET_NAME, 'expected a transport or target name (lowercase letters, digits, - and _)').register(fieldExpectations, { expects: 'a transport or target name' });
 const spanName = z.enum(SPAN_NAMES);
 
 export const spanSummarySchema = object(
@@ -72,7 +74,12 @@ export const spanSummarySchema = object(
   'One span (or waterfall segment) over the turns of a transport, in ms: HDR histogram percentiles, within 0.1 % of the exact sample.',
 ).meta({ id: 'SpanSummary' });
 
-export const waterfallSchema = everyKey(WATERFALL_SEGMENTS, z.number())
+/** Segments added within schemaVersion 2 (targets): a file written before them has none, which reads as 0. */
+const LATER_SEGMENTS = ['agent', 'silence_pad'] as const;
+const EARLIER_SEGMENTS = WATERFALL_SEGMENTS.filter((segment): segment is Exclude<(typeof WATERFALL_SEGMENTS)[number], (typeof LATER_SEGMENTS)[number]> => !(LATER_SEGMENTS as readonly string[]).includes(segment));
+
+export const waterfallSchema = everyKey(EARLIER_SEGMENTS, z.number())
+  .extend(Object.fromEntries(LATER_SEGMENTS.map((segment) => [segment, z.number().default(0)])) as { [Key in (typeof LATER_SEGMENTS)[number]]: z.ZodDefault<z.ZodNumber> })
   .describe("A turn's critical path from caller.speech_end to the first audible bot audio, by segment, in ms; sums exactly to its v2v, gaps shown as other.")
   .meta({ id: 'Waterfall' });
 
@@ -99,7 +106,7 @@ const retriesSchema = everyKey(PROVIDER_STAGES, count).describe('Retries per pro
 
 export const turnRecordSchema = object(
   {
-    transport: transportName,
+    transport: columnName.describe('The column: a transport\'s or a target\'s name.'),
     turnIndex: count,
     utterance: text.describe('The corpus utterance the caller said.'),
     marksMs: someKeys(MARKS, z.number()).describe('Marks in ms relative to caller.speech_end; empty for a failed turn (see error).'),
@@ -162,7 +169,8 @@ export const linkStatsSchema = object(
 
 export const transportResultSchema = object(
   {
-    chunking: z.enum(CHUNKING_POLICIES).describe('When the agent handed the answer to TTS.'),
+    chunking: z.enum(CHUNKING_POLICIES).optional().describe('When the agent handed the answer to TTS; absent for a target.'),
+    target: object({ protocol: z.enum(TARGET_PROTOCOLS), url: text }, 'Present when the column is a target: the protocol voicebench dialled it over, and where.').optional(),
     turns: count,
     errors: count.describe('Turns that failed.'),
     spans: someKeys(SPAN_NAMES, spanSummarySchema).describe('Each span over the turns, from their histograms (cold provider requests kept out).'),
@@ -172,7 +180,7 @@ export const transportResultSchema = object(
       { retries: retriesSchema, cold: someKeys(SPAN_NAMES, z.array(z.number())) },
       'OpenAI-compatible stages: retries per stage, and the spans of requests that opened a new connection (kept out of spans).',
     ).optional(),
-    connect: object({ coldMs: z.number().optional(), warmMs: z.array(z.number()) }, 'WebRTC: offer → ICE + DTLS connected, in ms. Not inside any turn\'s v2v.').optional(),
+    connect: object({ coldMs: z.number().optional(), warmMs: z.array(z.number()) }, "Call set-up in ms, not inside any turn's v2v: WebRTC offer → ICE + DTLS connected; a target's handshake → session ready (cold: the first call).").optional(),
     rtp: object(
       { codec: z.enum(CODEC_NAMES), jitterBufferMs: z.number(), uplink: rtpDirectionSchema, downlink: rtpDirectionSchema },
       'WebRTC: RTP packets each way, and the gaps in their sequence numbers.',
@@ -196,15 +204,30 @@ const networkSpecSchema = object(
   'What the network does to each packet, the same way in both directions.',
 );
 
+const runTargetSchema = object(
+  {
+    name: columnName,
+    protocol: z.enum(TARGET_PROTOCOLS),
+    url: text.describe('As given, without credentials.'),
+    keyVariables: z.array(text).describe('Environment variables the headers or the key came from (never their values).'),
+    answerTimeoutMs: z.number().describe('A turn with no audible answer this long after the speech end fails as no_answer.'),
+    replyGapMs: z.number().describe('Protocols without an end-of-response event: a pause in the bot audio this long ends its reply.'),
+    hints: z.boolean().describe("Sim-only per-turn hints for voicebench serve's stand-ins."),
+    settings: text.describe("The protocol's own settings as sent."),
+  },
+  'An agent voicebench did not start, dialled as a caller over its own protocol.',
+).meta({ id: 'RunTarget' });
+
 const runConfigSchema = object(
   {
-    transports: z.array(transportName).describe('The transports measured, in order.'),
+    transports: z.array(transportName).describe("The transports of voicebench's own agent, in order."),
+    targets: z.array(runTargetSchema).optional().describe('Agents voicebench did not start, measured after the transports (absent in files written before targets).'),
     corpus: text,
     profile: text.describe('The simulated providers\' latency profile.'),
     seed: count.describe('Seed for sampled latencies and network impairment decisions.'),
     turns: count.describe('Turns planned per transport.'),
     silenceTimeoutMs: z.number().describe('Silence after speech that ends the utterance.'),
-    chunking: someKeys(SCENARIO_TRANSPORTS, z.enum(CHUNKING_POLICIES)).describe("The agent's chunking policy per transport (REST is always full)."),
+    chunking: someKeys(TRANSPORT_NAMES, z.enum(CHUNKING_POLICIES)).describe("The agent's chunking policy per transport (REST is always full)."),
     firstPhraseWords: count.describe('phrase chunking: words in the first chunk handed to TTS.'),
     maxAheadMs: z.number().describe('WebSocket: how far ahead of real time the agent may send audio.'),
     codec: z.enum(CODEC_NAMES).describe('WebRTC: the RTP audio codec.'),
@@ -222,7 +245,7 @@ const runConfigSchema = object(
 export const gateOutcomeSchema = object(
   {
     gate: text.describe('The expression as written.'),
-    transport: transportName,
+    transport: columnName,
     metric: text.describe('The metric without scope or threshold: p95(v2v), rate(errors).'),
     op: z.enum(GATE_OPERATORS),
     threshold: z.number(),
@@ -246,7 +269,7 @@ export const runResultSchema = object({
   spanTable: z
     .array(object({ name: spanName, from: text, to: text, kind: z.literal('audio').optional() }))
     .describe('The span table the run measured with (DESIGN.md §2): results measured with different tables do not merge or compare.'),
-  transports: someKeys(SCENARIO_TRANSPORTS, transportResultSchema).describe('What each transport measured.'),
+  transports: z.record(columnName, transportResultSchema).describe('What each transport and target measured, by column name.'),
   turns: z.array(turnRecordSchema).describe('Every turn as it finished, marks included: the per-turn samples that compare and merge read.'),
   gates: z.array(gateOutcomeSchema).optional().describe("Each gate's verdict per transport, once the run has finished (absent while running)."),
   merged: object(

@@ -9,18 +9,27 @@ import type { ProviderStage } from '../providers/provider-error.js';
 import type { NetworkLinkStats } from '../transports/netem/link-stats.js';
 import type { NetworkSpec } from '../transports/netem/network-profile.js';
 import type { GateOutcome } from '../metrics/gates.js';
+import type { ColumnName, TargetProtocol, TransportName } from '../names.js';
+import type { RunTarget } from '../config/target-config.js';
+
+export type { RunTarget } from '../config/target-config.js';
+
+export type { ColumnName, TargetProtocol, TransportName } from '../names.js';
 
 /**
  * The shape of result.json. Values in milliseconds unless a name says otherwise. Published as
  * JSON Schema in schemas/result.schema.json (`npm run schema`). Version 2 added `spanTable`,
- * `turns`, `config.gates`, `gates` and `merged`.
+ * `turns`, `config.gates`, `gates` and `merged`; within it, later releases added
+ * `config.targets`, a result's `target`, the spans `response.first_byte` and `silence_pad`,
+ * and the waterfall segments `agent` and `silence_pad` (0 when a file lacks them).
  */
 export const SCHEMA_VERSION = 2;
 
-export type TransportName = 'rest' | 'ws' | 'webrtc';
-
 export interface RunConfig {
+  /** voicebench's own agent, over each of these transports, in order. */
   transports: TransportName[];
+  /** Agents voicebench did not start, measured after the transports; absent in files written before targets existed. */
+  targets?: RunTarget[];
   corpus: string;
   profile: string;
   seed: number;
@@ -49,7 +58,8 @@ export interface RunConfig {
 }
 
 export interface TurnRecord {
-  transport: TransportName;
+  /** The column: a transport's or a target's name. */
+  transport: ColumnName;
   turnIndex: number;
   utterance: string;
   /** Marks relative to `caller.speech_end`; empty for a failed turn (see `error`). */
@@ -98,7 +108,7 @@ export interface WaterfallSummary {
 
 /** What a transport measured outside the turns. */
 export interface TransportDetails {
-  /** WebRTC: offer → ICE + DTLS connected, in ms. Not inside any turn's v2v. */
+  /** Call set-up in ms, not inside any turn's v2v: WebRTC offer → ICE + DTLS connected; a target's handshake → session ready (cold: the first call). */
   connect?: { coldMs?: number; warmMs: number[] };
   /** WebRTC: RTP packets each way, and the gaps in their sequence numbers. */
   rtp?: {
@@ -113,7 +123,10 @@ export interface TransportDetails {
 }
 
 export interface TransportResult extends TransportDetails {
-  chunking: ChunkingPolicy;
+  /** The agent's chunking policy; absent for a target, whose policy is its own. */
+  chunking?: ChunkingPolicy;
+  /** Present when the column is a target: its protocol and URL. */
+  target?: { protocol: TargetProtocol; url: string };
   turns: number;
   errors: number;
   spans: Partial<Record<SpanName, SpanSummary>>;
@@ -135,7 +148,8 @@ export interface RunResult {
   host: { platform: string; arch: string; node: string; cpus: number; cpuModel: string };
   /** The span table the run measured with (DESIGN.md §2): results measured with different tables do not merge or compare. */
   spanTable: SpanTableEntry[];
-  transports: Partial<Record<TransportName, TransportResult>>;
+  /** Keyed by column: each transport's and each target's results. */
+  transports: Record<ColumnName, TransportResult>;
   /** Every turn as it finished, marks included: the per-turn samples that compare and merge read. */
   turns: TurnRecord[];
   /** Each gate's verdict per transport, once the run has finished (absent while running). */

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { BARGEIN_DETECT_TARGET_MS, SPAN_NAMES } from '../metrics/spans.js';
 import { criticalPath, WATERFALL_SEGMENTS } from '../metrics/waterfall.js';
-import type { RunResult, TransportName, TransportResult } from './result.js';
+import { columnLabel, deliveryOf, measuredColumns } from './columns.js';
+import type { ColumnName, RunResult, TransportResult } from './result.js';
 import type { LinkStats, NetworkLinkStats } from '../transports/netem/link-stats.js';
 import { describeSpec, isImpaired } from '../transports/netem/network-profile.js';
 import { gateMeasured, gateThreshold, gateVerdict, median, ms, signedMs, v2vStanding } from './format.js';
@@ -21,7 +22,7 @@ function verdict(p50: number, options: TableOptions): string {
   return options.color ? `\u001b[${held ? 32 : 31}m${line}\u001b[0m` : line;
 }
 
-type Measured = [TransportName, TransportResult];
+type Measured = [ColumnName, TransportResult];
 
 /** One transport: every percentile of every span it measured. */
 function singleSpanTable(transport: TransportResult): string {
@@ -41,7 +42,7 @@ function comparisonSpanTable(measured: readonly Measured[]): string {
     style: TABLE_STYLE,
     colAligns: ['left', ...measured.flatMap(() => percentiles.map(() => 'right' as const))],
   });
-  table.push([{ content: '' }, ...measured.map(([name, transport]) => ({ content: `${name} (${transport.chunking})`, colSpan: percentiles.length, hAlign: 'center' as const }))]);
+  table.push([{ content: '' }, ...measured.map(([name, transport]) => ({ content: columnLabel(name, transport), colSpan: percentiles.length, hAlign: 'center' as const }))]);
   table.push(['span', ...measured.flatMap(() => percentiles)]);
   for (const name of SPAN_NAMES) {
     if (!measured.some(([, transport]) => transport.spans[name])) continue;
@@ -51,12 +52,12 @@ function comparisonSpanTable(measured: readonly Measured[]): string {
 }
 
 /** A turn's critical path as bars on a shared scale, so transports and turns compare by eye. */
-function waterfallBars(title: string, transport: TransportName, turn: NonNullable<TransportResult['waterfall']['medianTurn']>, scaleMs: number): string[] {
+function waterfallBars(title: string, name: ColumnName, transport: TransportResult, turn: NonNullable<TransportResult['waterfall']['medianTurn']>, scaleMs: number): string[] {
   const lines = [`${title} (turn ${turn.turnIndex}, ${turn.utterance}): v2v ${ms(turn.v2v)} ms, critical path`];
   let offsetMs = 0;
   const scale = BAR_WIDTH / Math.max(scaleMs, 1);
   // in the order the path walks them (REST's caller endpoints before the upload; a streaming agent after the last frame arrives)
-  const order = [...new Set([...criticalPath(transport === 'rest' ? 'sequential' : 'streaming').map((step) => step.segment), ...WATERFALL_SEGMENTS])];
+  const order = [...new Set([...criticalPath(deliveryOf(name, transport)).map((step) => step.segment), ...WATERFALL_SEGMENTS])];
   for (const segment of order) {
     const durationMs = turn.segments[segment];
     if (segment !== 'other' && durationMs <= 0) continue;
@@ -73,12 +74,12 @@ function turnWaterfalls(measured: readonly Measured[], withTail: boolean): strin
   const turns = measured.flatMap(([name, transport]) => {
     const { medianTurn, p95Turn } = transport.waterfall;
     return [
-      ...(medianTurn ? [{ title: `${name} median turn`, name, turn: medianTurn }] : []),
-      ...(withTail && p95Turn ? [{ title: `${name} p95 turn`, name, turn: p95Turn }] : []),
+      ...(medianTurn ? [{ title: `${name} median turn`, name, transport, turn: medianTurn }] : []),
+      ...(withTail && p95Turn ? [{ title: `${name} p95 turn`, name, transport, turn: p95Turn }] : []),
     ];
   });
   const scaleMs = Math.max(...turns.map(({ turn }) => turn.v2v));
-  return turns.flatMap(({ title, name, turn }) => waterfallBars(title, name, turn, scaleMs));
+  return turns.flatMap(({ title, name, transport, turn }) => waterfallBars(title, name, transport, turn, scaleMs));
 }
 
 /**
@@ -119,10 +120,11 @@ function networkText(network: NetworkLinkStats): string {
   return `network ${direction('up', network.uplink)}; ${direction('down', network.downlink)}`;
 }
 
-/** WebRTC's set-up and packet counts: measured outside the turns, so not in the span table. */
+/** WebRTC's or a target's set-up and packet counts: measured outside the turns, so not in the span table. */
 function detailsText(transport: TransportResult): string {
   const parts: string[] = [];
   const { connect, rtp } = transport;
+  if (transport.target) parts.push(`${transport.target.protocol} ${transport.target.url}, caller-side spans only`);
   if (rtp) {
     parts.push(`${rtp.codec}, jitter buffer ${ms(rtp.jitterBufferMs)} ms`);
     parts.push(`RTP lost ${rtp.uplink.packetsLost}/${rtp.uplink.packetsReceived + rtp.uplink.packetsLost} up, ${rtp.downlink.packetsLost}/${rtp.downlink.packetsReceived + rtp.downlink.packetsLost} down`);
@@ -132,7 +134,7 @@ function detailsText(transport: TransportResult): string {
   if (connect) {
     const warm = connect.warmMs;
     const warmText = warm.length > 0 ? `warm ${ms(median(warm))} ms (median of ${warm.length})` : 'no warm sample';
-    parts.push(`connect (ICE + DTLS, not in v2v): ${connect.coldMs === undefined ? '' : `cold ${ms(connect.coldMs)} ms, `}${warmText}`);
+    parts.push(`connect (${transport.target ? 'handshake → session ready' : 'ICE + DTLS'}, not in v2v): ${connect.coldMs === undefined ? '' : `cold ${ms(connect.coldMs)} ms, `}${warmText}`);
   }
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
@@ -188,9 +190,9 @@ export function renderTable(result: RunResult, options: TableOptions): string {
   const { config } = result;
   lines.push(`voicebench ${result.tool.version} · scenario ${config.scenario} · profile ${config.profile} · network ${config.network.name} · seed ${config.seed} · ${config.turns} turns · silence timeout ${config.silenceTimeoutMs} ms${result.complete ? '' : ' · INCOMPLETE (interrupted)'}`);
   if (isImpaired(config.network.spec)) lines.push(`network ${config.network.name}: ${describeSpec(config.network.spec)} each way (decisions seeded by seed ${config.seed})`);
-  const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
+  const measured = measuredColumns(result);
   if (config.providers && !config.providers.startsWith('sim') && !/^stt sim.*\nllm sim.*\ntts sim/.test(config.providers)) lines.push(...config.providers.split('\n'));
-  for (const [name, transport] of measured) lines.push(`${name}: chunking ${transport.chunking}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
+  for (const [name, transport] of measured) lines.push(`${name}: ${transport.target ? 'target' : `chunking ${transport.chunking ?? '-'}`}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
   lines.push(measured.length === 1 ? singleSpanTable((measured[0] as Measured)[1]) : comparisonSpanTable(measured));
   for (const [name, transport] of measured) {
     const v2v = transport.spans.v2v;

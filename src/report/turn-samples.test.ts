@@ -47,7 +47,7 @@ test('failed turns and the spans of cold requests are left out, as TransportResu
     turn(3, { v2v: 510, stt: 125, 'llm.ttft': 210, 'tts.ttfb': 95 }),
     { ...turn(4, { v2v: 999 }), transport: 'rest' },
   ];
-  const recorded = new TransportResults('sentence', 'ws');
+  const recorded = new TransportResults({ name: 'ws', chunking: 'sentence' });
   for (const record of turns.filter((record) => record.transport === 'ws')) recorded.add(record);
   const summary = recorded.summary();
   const result = { turns } as RunResult;

@@ -1,6 +1,6 @@
 import { SPAN_NAMES, type SpanName } from '../metrics/spans.js';
 import { COLD_SPANS } from '../run/transport-results.js';
-import type { RunResult, TransportName, TurnRecord } from './result.js';
+import type { ColumnName, RunResult, TurnRecord } from './result.js';
 
 /**
  * Spans measured once per turn. `connect` is measured once per connection, before any turn, and
@@ -21,7 +21,7 @@ function isCold(record: TurnRecord, span: TurnSpanName): boolean {
  * the same turns TransportResults recorded (failed turns and cold requests left out). The
  * histogram holds them rounded to the microsecond; these are the values before rounding.
  */
-export function spanSamples(result: RunResult, transport: TransportName, span: TurnSpanName): number[] {
+export function spanSamples(result: RunResult, transport: ColumnName, span: TurnSpanName): number[] {
   const samples: number[] = [];
   for (const record of result.turns) {
     if (record.transport !== transport || record.error || isCold(record, span)) continue;

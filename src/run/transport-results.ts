@@ -2,7 +2,7 @@ import { STAGE_NAMES } from '../config/provider-schema.js';
 import { HistogramSet, SpanRecorder } from '../metrics/recorder.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import { emptyWaterfall, WATERFALL_SEGMENTS, type WaterfallSegment } from '../metrics/waterfall.js';
-import type { BargeInSummary, TransportName, TransportResult, TurnRecord } from '../report/result.js';
+import type { BargeInSummary, TransportResult, TurnRecord } from '../report/result.js';
 import type { ProviderStage } from '../providers/provider-error.js';
 import type { SpanName } from '../metrics/spans.js';
 
@@ -11,7 +11,14 @@ const MAX_PROBLEMS = 5;
 /** The spans a stage's request time lands in. */
 export const COLD_SPANS: Record<ProviderStage, readonly SpanName[]> = { stt: ['stt'], llm: ['llm.ttft', 'llm.first_phrase'], tts: ['tts.ttfb'] };
 
-/** Accumulates one transport's turns into histograms; keeps only what the median and p95 waterfalls need. */
+/** What a column is: a transport of voicebench's own agent (with its chunking policy), or a target. */
+export interface ColumnIdentity {
+  name: string;
+  chunking?: ChunkingPolicy;
+  target?: TransportResult['target'];
+}
+
+/** Accumulates one column's turns into histograms; keeps only what the median and p95 waterfalls need. */
 export class TransportResults {
   readonly #spans = new SpanRecorder();
   readonly #segments = new HistogramSet<WaterfallSegment>();
@@ -27,11 +34,9 @@ export class TransportResults {
   readonly #provider: NonNullable<TransportResult['provider']> = { retries: { stt: 0, llm: 0, tts: 0 }, cold: {} };
   #hasProvider = false;
 
-  constructor(
-    private readonly chunking: ChunkingPolicy,
-    transport: TransportName,
-  ) {
-    if (transport === 'rest') this.#bargeIn.note = 'the REST agent learns of an interruption only with the next request; the caller stops playback itself';
+  constructor(private readonly column: ColumnIdentity) {
+    if (column.target) this.#bargeIn.note = 'caller-side only: whether the agent kept its answer in its context as far as it was heard is not visible from outside';
+    else if (column.name === 'rest') this.#bargeIn.note = 'the REST agent learns of an interruption only with the next request; the caller stops playback itself';
   }
 
   private addBargeIn(record: TurnRecord): void {
@@ -115,8 +120,10 @@ export class TransportResults {
     const spans = this.#spans.spanSummaries();
     const medianTurn = this.nearestTurn(spans.v2v?.p50);
     const p95Turn = this.nearestTurn(spans.v2v?.p95);
+    const { chunking, target } = this.column;
     return {
-      chunking: this.chunking,
+      ...(chunking === undefined ? {} : { chunking }),
+      ...(target === undefined ? {} : { target: { ...target } }),
       turns: this.#turns,
       errors: this.#errors,
       spans,

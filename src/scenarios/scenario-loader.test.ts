@@ -143,7 +143,7 @@ test('every setting reaches ScenarioSettings; the corpus is relative to the scen
 test('gates: each bad expression is a problem at its index, with what is wrong', async () => {
   const { file, problems } = await problemsOf('gates:\n  - p95(v2v) < 800ms\n  - mean(sst) < 1s\n  - rate(errors) < 0.01\n');
   assert.deepEqual(problems, [
-    `${file}: gates[1]: "mean(sst) < 1s": unknown span "sst"; did you mean "stt"? Spans: v2v, endpointing, stt, llm.ttft, llm.first_phrase, tts.ttfb, uplink, downlink, playout, bargein.detect, bargein.stop, bargein.leak, connect`,
+    `${file}: gates[1]: "mean(sst) < 1s": unknown span "sst"; did you mean "stt"? Spans: v2v, endpointing, stt, llm.ttft, llm.first_phrase, tts.ttfb, uplink, downlink, playout, response.first_byte, silence_pad, bargein.detect, bargein.stop, bargein.leak, connect`,
     `${file}: gates[2]: "rate(errors) < 0.01": a rate's threshold is a percentage: write 0.01% at column 20 (found the end)`,
   ]);
 });

@@ -50,7 +50,7 @@ export function verdictText(row: SpanComparison): string {
 }
 
 export function describeSide(side: TransportSide): string {
-  return `${side.turns} turns, ${side.errors} error${side.errors === 1 ? '' : 's'}, ${side.chunking}`;
+  return `${side.turns} turns, ${side.errors} error${side.errors === 1 ? '' : 's'}, ${side.kind}`;
 }
 
 export function describeTransport(transport: TransportComparison, baselineLabel: string, candidateLabel: string): string {

@@ -19,7 +19,7 @@ function syntheticResult(samples: Samples): RunResult {
   const turns: TurnRecord[] = [];
   const transports: RunResult['transports'] = {};
   for (const [transport, spans] of Object.entries(samples) as Array<[TransportName, Partial<Record<TurnSpanName, number[]>>]>) {
-    const recorder = new TransportResults('sentence', transport);
+    const recorder = new TransportResults({ name: transport, chunking: 'sentence' });
     const count = Math.max(...Object.values(spans).map((values) => values.length));
     for (let turnIndex = 0; turnIndex < count; turnIndex++) {
       const record: TurnRecord = { transport, turnIndex, utterance: `u${turnIndex}`, marksMs: {}, spans: {} };
@@ -38,7 +38,7 @@ function syntheticResult(samples: Samples): RunResult {
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:01:00.000Z',
     complete: true,
-    config: CONFIG,
+    config: { ...CONFIG, transports: Object.keys(samples) as TransportName[] },
     host: { platform: 'linux', arch: 'x64', node: 'v20', cpus: 2, cpuModel: 'test' },
     spanTable: SPANS.map(({ name, from, to, kind }) => ({ name, from, to, ...(kind ? { kind } : {}) })),
     transports,
@@ -96,7 +96,7 @@ test('the row carries the run tables\' own percentiles, and deltas between them'
   assert.equal(v2v.deltaP50Ms, v2v.candidate.p50 - v2v.baseline.p50);
   assert.equal(v2v.deltaP95Relative, v2v.deltaP95Ms / v2v.baseline.p95);
   assert.equal(v2v.regression, false, 'no threshold, no regression');
-  assert.deepEqual(comparison.candidates[0]?.transports[0]?.baseline, { turns: 40, errors: 0, chunking: 'sentence' });
+  assert.deepEqual(comparison.candidates[0]?.transports[0]?.baseline, { turns: 40, errors: 0, kind: 'sentence' });
   assert.equal(comparison.method.alpha, 0.05);
   assert.deepEqual(comparison.inputs.map((input) => input.label), ['a.json', 'b.json']);
 });
@@ -148,8 +148,8 @@ test('judged on every span of three transports, identical runs are flagged about
     };
     const compared = transports.map((transport) => ({
       transport,
-      baseline: { turns: 15, errors: 0, chunking: 'sentence' as const },
-      candidate: { turns: 15, errors: 0, chunking: 'sentence' as const },
+      baseline: { turns: 15, errors: 0, kind: 'sentence' },
+      candidate: { turns: 15, errors: 0, kind: 'sentence' },
       spans: spans.map((span) => compareSpan(span, side('a', transport, span), side('b', transport, span), { alpha: 0.05, seed: trial, regressionThreshold: 0.05, key: `${transport}|${span}`, gatedRows })),
     }));
     judgeRegressions(compared, 0.05, 0.05);

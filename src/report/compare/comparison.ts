@@ -1,8 +1,7 @@
-import { SCENARIO_TRANSPORTS } from '../../scenarios/scenario.js';
 import { InputError } from '../../errors.js';
-import type { ChunkingPolicy } from '../../agent/chunking.js';
 import type { SpanSummary } from '../../metrics/recorder.js';
-import type { RunResult, SpanTableEntry, TransportName, TransportResult } from '../result.js';
+import { columnKind, columnsOf } from '../columns.js';
+import type { ColumnName, RunResult, SpanTableEntry, TransportResult } from '../result.js';
 import { spanSamples, TURN_SPAN_NAMES, type TurnSpanName } from '../turn-samples.js';
 import { BOOTSTRAP_CONFIDENCE, BOOTSTRAP_RESAMPLES, bootstrapPercentileDifference, fewestValuesBelowMaximum, mannWhitneyU, type Interval, type MannWhitneyResult } from './statistics.js';
 
@@ -61,11 +60,12 @@ export interface SpanComparison {
 export interface TransportSide {
   turns: number;
   errors: number;
-  chunking: ChunkingPolicy;
+  /** The agent's chunking policy, or a target's protocol. */
+  kind: string;
 }
 
 export interface TransportComparison {
-  transport: TransportName;
+  transport: ColumnName;
   baseline: TransportSide;
   candidate: TransportSide;
   /** Spans measured by both, in span-table order. */
@@ -78,8 +78,8 @@ export interface CandidateComparison {
   label: string;
   transports: TransportComparison[];
   /** Transports measured by one side only: not compared. */
-  baselineOnly: TransportName[];
-  candidateOnly: TransportName[];
+  baselineOnly: ColumnName[];
+  candidateOnly: ColumnName[];
   regression: boolean;
 }
 
@@ -158,7 +158,7 @@ function assertSameSpanTable(baseline: LabelledResult, candidate: LabelledResult
   }
 }
 
-function samplesOf(input: LabelledResult, transport: TransportName, span: TurnSpanName, summary: SpanSummary): number[] {
+function samplesOf(input: LabelledResult, transport: ColumnName, span: TurnSpanName, summary: SpanSummary): number[] {
   const samples = spanSamples(input.result, transport, span);
   if (samples.length !== summary.count) {
     throw new IncomparableResultsError(`${input.label}: ${transport} ${span}: the histogram counts ${summary.count} turns but ${samples.length} per-turn records carry it`, {
@@ -252,10 +252,10 @@ export function judgeRegressions(transports: readonly TransportComparison[], alp
 }
 
 function side(transport: TransportResult): TransportSide {
-  return { turns: transport.turns, errors: transport.errors, chunking: transport.chunking };
+  return { turns: transport.turns, errors: transport.errors, kind: columnKind(transport) };
 }
 
-function compareTransport(baseline: LabelledResult, candidate: LabelledResult, transport: TransportName, settings: Omit<SpanComparisonSettings, 'key' | 'gatedRows'>, gate: { spans: readonly TurnSpanName[]; rows: number }): TransportComparison {
+function compareTransport(baseline: LabelledResult, candidate: LabelledResult, transport: ColumnName, settings: Omit<SpanComparisonSettings, 'key' | 'gatedRows'>, gate: { spans: readonly TurnSpanName[]; rows: number }): TransportComparison {
   const baselineTransport = baseline.result.transports[transport] as TransportResult;
   const candidateTransport = candidate.result.transports[transport] as TransportResult;
   const spans: SpanComparison[] = [];
@@ -310,8 +310,8 @@ export function buildComparison(inputs: readonly LabelledResult[], options: Comp
   };
   const settings = { alpha: method.alpha, seed: method.seed, regressionThreshold: method.regressionThreshold };
   const compared = candidates.map((candidate): CandidateComparison => {
-    const inBaseline = SCENARIO_TRANSPORTS.filter((name) => baseline.result.transports[name]);
-    const inCandidate = SCENARIO_TRANSPORTS.filter((name) => candidate.result.transports[name]);
+    const inBaseline = columnsOf(baseline.result.config).filter((name) => baseline.result.transports[name]);
+    const inCandidate = columnsOf(candidate.result.config).filter((name) => candidate.result.transports[name]);
     const common = inBaseline.filter((name) => inCandidate.includes(name));
     const gatedRows = common.reduce((rows, name) => rows + method.regressionSpans.filter((span) => baseline.result.transports[name]?.spans[span] && candidate.result.transports[name]?.spans[span]).length, 0);
     const transports = common.map((name) => compareTransport(baseline, candidate, name, settings, { spans: method.regressionSpans, rows: Math.max(1, gatedRows) }));

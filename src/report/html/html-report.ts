@@ -4,7 +4,8 @@ import { criticalPath, WATERFALL_SEGMENTS, type WaterfallSegment } from '../../m
 import { describeSpec, isImpaired } from '../../transports/netem/network-profile.js';
 import type { LinkStats } from '../../transports/netem/link-stats.js';
 import { gateMeasured, gateThreshold, gateVerdict, median, ms, v2vStanding } from '../format.js';
-import type { RunConfig, RunResult, TransportName, TransportResult, WaterfallSummary } from '../result.js';
+import { columnKind, deliveryOf, measuredColumns } from '../columns.js';
+import type { ColumnName, RunConfig, RunResult, TransportResult, WaterfallSummary } from '../result.js';
 import { spanSamples } from '../turn-samples.js';
 import { html, htmlDocument, type Html } from './html-document.js';
 import { BAR_STATS, cdfChart, percentileBars, waterfallChart, type WaterfallRow } from './svg-charts.js';
@@ -15,9 +16,19 @@ import { BAR_STATS, cdfChart, percentileBars, waterfallChart, type WaterfallRow 
  * the result goes through the `html` template, which escapes it.
  */
 
-type Measured = [TransportName, TransportResult];
+type Measured = [ColumnName, TransportResult];
 
-const TRANSPORT_COLOURS: Record<TransportName, string> = { rest: '#d9730d', ws: '#1f6fb2', webrtc: '#7b4ea3' };
+const TRANSPORT_COLOURS: Readonly<Record<string, string>> = { rest: '#d9730d', ws: '#1f6fb2', webrtc: '#7b4ea3' };
+/** Targets take these in column order. */
+const TARGET_COLOURS = ['#2a9d8f', '#c2410c', '#4d7c0f', '#be185d', '#0e7490', '#854d0e'] as const;
+
+/** Each column's colour: a transport's own, a target's by its place among the targets. */
+function colours(measured: readonly Measured[]): Map<ColumnName, string> {
+  const byName = new Map<ColumnName, string>();
+  let target = 0;
+  for (const [name, transport] of measured) byName.set(name, transport.target ? (TARGET_COLOURS[target++ % TARGET_COLOURS.length] as string) : (TRANSPORT_COLOURS[name] ?? '#555555'));
+  return byName;
+}
 
 const SPAN_MEANINGS = new Map(SPANS.map((span) => [span.name, `${span.from} → ${span.to}: ${span.meaning}`]));
 
@@ -65,11 +76,12 @@ function header(result: RunResult, measured: readonly Measured[]): Html {
     ? html``
     : html`<p class="warning" role="alert"><strong>Incomplete run.</strong> It was interrupted or is still going:
 the figures below cover only the turns measured before it stopped.</p>`;
+  const colour = colours(measured);
   const rows = measured.map(([name, transport]) => {
     const v2v = transport.spans.v2v;
     return html`<tr>
-<th scope="row"><span class="swatch" style="background:${TRANSPORT_COLOURS[name]}"></span>${name}</th>
-<td>${transport.chunking}</td><td>${transport.turns}</td><td class="${transport.errors > 0 ? 'failed' : ''}">${transport.errors}</td>
+<th scope="row"><span class="swatch" style="background:${colour.get(name) ?? ''}"></span>${name}</th>
+<td>${columnKind(transport)}</td><td>${transport.turns}</td><td class="${transport.errors > 0 ? 'failed' : ''}">${transport.errors}</td>
 <td><strong>${ms(v2v?.p50)}</strong></td><td>${ms(v2v?.p95)}</td><td>${ms(v2v?.p99)}</td>
 <td class="text">${v2v ? v2vVerdict(v2v.p50) : 'no successful turn'}</td></tr>`;
   });
@@ -77,7 +89,7 @@ the figures below cover only the turns measured before it stopped.</p>`;
 <p class="lede">Voice-to-voice (v2v) is the silence the caller hears between the end of their speech and the bot's first audio.
 Human conversation leaves about ${V2V_TARGET_MS} ms; under ${V2V_OPTIMUM_MS} ms feels instant.</p>
 ${warning}<dl class="facts">${facts.map(([name, value]) => html`<div><dt>${name}</dt><dd>${value}</dd></div>`)}</dl>
-${table('summary', ['transport', 'chunking', 'turns', 'errors', 'v2v p50', 'p95', 'p99 (ms)', { text: 'p50 verdict', className: 'text' }], rows)}</header>`;
+${table('summary', ['transport / target', 'chunking or protocol', 'turns', 'errors', 'v2v p50', 'p95', 'p99 (ms)', { text: 'p50 verdict', className: 'text' }], rows)}</header>`;
 }
 
 function nav(result: RunResult, measured: readonly Measured[]): Html {
@@ -111,7 +123,8 @@ ${table('gates', ['gate', { text: 'transport', className: 'text' }, 'measured', 
 }
 
 function v2vSection(result: RunResult, measured: readonly Measured[]): Html {
-  const series = measured.map(([name]) => ({ name, samplesMs: spanSamples(result, name, 'v2v'), colour: TRANSPORT_COLOURS[name] }));
+  const colour = colours(measured);
+  const series = measured.map(([name]) => ({ name, samplesMs: spanSamples(result, name, 'v2v'), colour: colour.get(name) ?? '' }));
   const chart = cdfChart(series, {
     title: 'Voice-to-voice latency per transport: share of turns answered within each time',
     dataKey: 'transport',
@@ -135,7 +148,7 @@ function stagesSection(measured: readonly Measured[]): Html {
       return summary ? [{ key: span, label: span, values: { p50: summary.p50, p95: summary.p95, p99: summary.p99 } }] : [];
     });
     const chart = percentileBars(rows, { title: `${name}: p50, p95 and p99 of every stage`, dataKey: 'span', maxMs: sharedMaxMs });
-    return html`<figure class="stage-chart" data-transport="${name}"><h3>${name} <span class="muted">· ${transport.chunking} chunking</span></h3>${chart}</figure>`;
+    return html`<figure class="stage-chart" data-transport="${name}"><h3>${name} <span class="muted">· ${transport.target ? `${transport.target.protocol} target, caller-side spans only` : `${transport.chunking ?? '-'} chunking`}</span></h3>${chart}</figure>`;
   });
   const groups = measured.map(([name]) => html`<th colspan="3" class="group">${name}</th>`);
   const stats = measured.flatMap(() => BAR_STATS.map((stat) => html`<th>${stat}</th>`));
@@ -152,24 +165,24 @@ function stagesSection(measured: readonly Measured[]): Html {
   );
 }
 
-/** The order a transport's critical path walks its segments, then the rest (as the terminal table). */
-function segmentOrder(name: TransportName): WaterfallSegment[] {
-  return [...new Set([...criticalPath(name === 'rest' ? 'sequential' : 'streaming').map((step) => step.segment), ...WATERFALL_SEGMENTS])];
+/** The order a column's critical path walks its segments, then the rest (as the terminal table). */
+function segmentOrder(name: ColumnName, transport: TransportResult): WaterfallSegment[] {
+  return [...new Set([...criticalPath(deliveryOf(name, transport)).map((step) => step.segment), ...WATERFALL_SEGMENTS])];
 }
 
-function waterfallRow(name: TransportName, which: string, turn: NonNullable<WaterfallSummary['p95Turn']>): WaterfallRow {
+function waterfallRow(name: ColumnName, transport: TransportResult, which: string, turn: NonNullable<WaterfallSummary['p95Turn']>): WaterfallRow {
   return {
     label: `${name} · ${which}`,
     detail: `turn ${turn.turnIndex} · ${turn.utterance}`,
     totalMs: turn.v2v,
-    segments: segmentOrder(name).map((segment) => ({ segment, ms: turn.segments[segment] })),
+    segments: segmentOrder(name, transport).map((segment) => ({ segment, ms: turn.segments[segment] })),
   };
 }
 
 function waterfallSection(measured: readonly Measured[]): Html {
   const rows = measured.flatMap(([name, transport]) => {
     const { medianTurn, p95Turn } = transport.waterfall;
-    return [...(medianTurn ? [waterfallRow(name, 'median turn', medianTurn)] : []), ...(p95Turn ? [waterfallRow(name, 'p95 turn', p95Turn)] : [])];
+    return [...(medianTurn ? [waterfallRow(name, transport, 'median turn', medianTurn)] : []), ...(p95Turn ? [waterfallRow(name, transport, 'p95 turn', p95Turn)] : [])];
   });
   if (rows.length === 0) return section('waterfall', 'Where the time goes', html`<p class="muted">No turn reached the caller's ears, so there is no critical path to show.</p>`);
   const chart = waterfallChart(rows, { title: "Critical path of each transport's median and p95 turn, from the end of the caller's speech to the bot's first audio" });
@@ -243,6 +256,7 @@ function coldText(cold: Partial<Record<string, number[]>>): string {
 /** Transport facts as rows (one column per transport); a row appears when any transport has it. */
 const DETAIL_ROWS: ReadonlyArray<[string, (transport: TransportResult) => string | undefined]> = [
   ['chunking', (transport) => transport.chunking],
+  ['target', (transport) => (transport.target ? `${transport.target.protocol} ${transport.target.url}` : undefined)],
   ['turns', (transport) => String(transport.turns)],
   ['errors', (transport) => String(transport.errors)],
   ['connect, cold (not in v2v)', (transport) => (transport.connect?.coldMs === undefined ? undefined : `${ms(transport.connect.coldMs)} ms`)],
@@ -276,7 +290,8 @@ function transportsSection(result: RunResult, measured: readonly Measured[]): Ht
 const CONFIG_ROWS: { [Field in keyof Required<RunConfig>]: (config: RunConfig) => string } = {
   scenario: (config) => config.scenario,
   corpus: (config) => config.corpus,
-  transports: (config) => config.transports.join(', '),
+  transports: (config) => config.transports.join(', ') || 'none',
+  targets: (config) => ((config.targets ?? []).length > 0 ? (config.targets ?? []).map((target) => `${target.name}: ${target.protocol} ${target.url}; answer timeout ${target.answerTimeoutMs} ms${target.protocol === 'twilio' ? `, reply gap ${target.replyGapMs} ms` : ''}${target.hints ? ', sim-only hints' : ''}${target.settings ? `; ${target.settings}` : ''}${target.keyVariables.length > 0 ? `; keys from $${target.keyVariables.join(', $')}` : ''}`).join('\n') : 'none'),
   turns: (config) => String(config.turns),
   profile: (config) => config.profile,
   providers: (config) => config.providers ?? '-',
@@ -382,7 +397,7 @@ tr.total td { font-weight: 600; border-top: 1px solid var(--ink); }
 `;
 
 export function renderHtmlReport(result: RunResult): string {
-  const measured = Object.entries(result.transports).filter((entry): entry is Measured => entry[1] !== undefined);
+  const measured = measuredColumns(result);
   const sections = [
     gatesSection(result),
     v2vSection(result, measured),

@@ -24,8 +24,10 @@ export const SEGMENT_COLOURS: Record<WaterfallSegment, string> = {
   stt: '#4e79a7',
   llm: '#f28e2b',
   tts: '#59a14f',
+  agent: '#9c755f',
   downlink: '#edc948',
   playout: '#ff9da7',
+  silence_pad: '#d4a6c8',
   other: '#bab0ac',
 };
 

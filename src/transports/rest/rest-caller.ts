@@ -54,7 +54,8 @@ interface Download {
 
 /**
  * The legacy REST caller: endpoint locally, upload the whole utterance, download the whole
- * reply, then play it. `caller.first_audio` is when the bytes of the first audible sample
+ * reply, then play it. `caller.first_byte` is when the first bytes of its audio arrived;
+ * `caller.first_audio` is when the bytes of the first audible sample
  * arrived; `caller.first_audio_played` is when playback, which starts only after the download,
  * reaches that sample.
  */
@@ -166,9 +167,12 @@ export class RestCaller {
     const { sampleRateHz, channels, bitsPerSample } = reply.sourceFormat;
     const audibleByte = reply.dataOffsetBytes + Math.floor((audibleIndex * sampleRateHz) / SAMPLE_RATE_HZ) * channels * (bitsPerSample / 8);
     const arrival = download.chunks.find((chunk) => chunk.endByte > audibleByte) ?? download.chunks.at(-1);
+    const firstByte = download.chunks.find((chunk) => chunk.endByte > reply.dataOffsetBytes) ?? download.chunks.at(-1);
+    if (firstByte) timeline.mark('caller.first_byte', firstByte.atMs);
     if (arrival) timeline.mark('caller.first_audio', arrival.atMs);
     // Playback starts once the reply is downloaded and decoded; the leading silence plays first.
     const playbackStartMs = clock.nowMs();
+    timeline.mark('caller.first_byte_played', playbackStartMs);
     timeline.mark('caller.first_audio_played', playbackStartMs + samplesToMs(audibleIndex));
     const replyHeader = download.headers[HEADER_REPLY];
     const contextHeader = download.headers[HEADER_CONTEXT_INTERRUPTED];

@@ -26,6 +26,8 @@ export interface WsCallerOptions {
   sendHints: boolean;
   /** Playback starts this long after the first bot frame arrives. */
   jitterBufferMs?: number;
+  /** The agent is a target on another clock (StreamingCallerOptions.remote). */
+  remote?: boolean;
 }
 
 /**
@@ -43,12 +45,26 @@ export class WsCaller {
     const socket = new WebSocket(options.agentUrl, { maxPayload: MAX_TEXT_MESSAGE_BYTES });
     const onAbort = (): void => socket.terminate();
     signal.addEventListener('abort', onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once('open', () => resolve());
         socket.once('error', (err) => reject(new TransportError(`cannot open a WebSocket to ${options.agentUrl}: ${err.message}`, { cause: err })));
       });
+    } catch (err) {
+      socket.terminate();
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    return WsCaller.over(socket, options, signal);
+  }
+
+  /** Opens the session on a socket already open to the agent (session.start → session.ready). */
+  static async over(socket: WebSocket, options: Omit<WsCallerOptions, 'agentUrl'>, signal: AbortSignal): Promise<WsCaller> {
+    const onAbort = (): void => socket.terminate();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
       const ready = new Promise<void>((resolve, reject) => {
         timer = setTimeout(() => reject(new TransportError(`the agent did not answer session.start within ${SESSION_READY_TIMEOUT_MS / 1000} s`)), SESSION_READY_TIMEOUT_MS);
         socket.once('message', (data: RawData) => {
@@ -67,7 +83,10 @@ export class WsCaller {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
-    const caller = new StreamingCaller({ clock: options.clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs ?? 0, holdsPlayback: true }, wsLink(socket, options.clock));
+    const caller = new StreamingCaller(
+      { clock: options.clock, sendHints: options.sendHints, jitterBufferMs: options.jitterBufferMs ?? 0, holdsPlayback: true, ...(options.remote ? { remote: true } : {}) },
+      wsLink(socket, options.clock),
+    );
     return new WsCaller(socket, caller);
   }
 
