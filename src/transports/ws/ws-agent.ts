@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -5,6 +6,7 @@ import type { AgentErrorCode, CallOutput } from '../../agent/events.js';
 import { Stages } from '../../agent/stages.js';
 import { CallProtocolError, newStreamingCall, type StreamingAgentOptions, type StreamingCall } from '../../agent/streaming-call.js';
 import { TransportError } from '../../errors.js';
+import { turnEntryOf, type AgentTurnLog } from '../../serve/agent-turn-log.js';
 import {
   audioFormatProblem,
   callerMessageSchema,
@@ -33,7 +35,10 @@ const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
 
-export type WsAgentOptions = StreamingAgentOptions;
+export interface WsAgentOptions extends StreamingAgentOptions {
+  /** Called for each `response.done` / `response.interrupted` of every call (`voicebench serve --log-turns`). */
+  onTurn?: AgentTurnLog;
+}
 
 export interface RunningWsAgent {
   /** ws://host:port/v1/stream */
@@ -88,8 +93,13 @@ export async function startWsAgent(options: WsAgentOptions): Promise<RunningWsAg
     const send = (message: AgentWireMessage): void => {
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
     };
+    let callId = '';
     const output: CallOutput = {
-      event: send,
+      event: (event) => {
+        const entry = turnEntryOf('voicebench', callId, event);
+        if (entry) options.onTurn?.(entry);
+        send(event);
+      },
       audio: (frame) => {
         if (socket.readyState !== WebSocket.OPEN) throw new TransportError('the caller closed the connection');
         if (socket.bufferedAmount > MAX_QUEUED_AUDIO_BYTES) {
@@ -115,6 +125,7 @@ export async function startWsAgent(options: WsAgentOptions): Promise<RunningWsAg
           if (call) throw new CallFault('bad_message', CLOSE_POLICY, 'session.start sent twice');
           const problem = audioFormatProblem(message.audio);
           if (problem) throw new CallFault('bad_audio', CLOSE_UNSUPPORTED_DATA, problem);
+          callId = message.call ?? randomUUID();
           call = newStreamingCall(options, stages, output);
           call.onFailure((err) => fail(new CallFault('internal', CLOSE_INTERNAL, `audio processing failed: ${err instanceof Error ? err.message : String(err)}`)));
           send({ type: 'session.ready', protocol: STREAM_PROTOCOL, audio: STREAM_AUDIO });
