@@ -7,6 +7,7 @@ import { benchBargeIn } from './barge-in.js';
 import { benchRelayOverhead } from './netem.js';
 import { benchReports } from './reports.js';
 import { benchOpenAiPath } from './openai-path.js';
+import { benchTargets } from './targets.js';
 import { benchVad } from './vad.js';
 import { benchWebRtc, transportShare } from './webrtc.js';
 import { benchWsFrames } from './ws-frames.js';
@@ -49,3 +50,8 @@ console.table(await benchRelayOverhead());
 console.log('\n8. Results and reports as a run grows: the wifi fixture\'s real turns (quickstart over rest, ws and webrtc) repeated to N per transport');
 console.log('   perTurnSummaryMs and perTurnRewriteMs are what the runner spends after every turn at that size (the transport\'s summary, result.json rewritten); the rest is per command');
 console.table(await benchReports());
+
+console.log('\n9. The caller\'s own overhead per target protocol: voicebench serve --profile constant --max-ahead 0 in its own process, dialled over twilio, openai-realtime and voicebench by one run (yes / no-thanks, 12 turns each)');
+console.log('   added = caller-side v2v minus the agent\'s own interval (agent.speech_end_received → agent.first_audio_out, from serve --log-turns), each on its own clock');
+console.log('   target: added ≤ frame + 3 ms at p50 and ≤ frame + 8 ms at p99, never negative (the frame: the caller plays a 20 ms frame once it is whole)');
+console.table(await benchTargets());
