@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_MS } from '../src/audio/pcm.js';
@@ -14,7 +16,7 @@ import { corpusSubset, percentile } from './helpers.js';
  * streaming agent behind its twilio, openai-realtime and voicebench endpoints, and one run dials
  * all three beside its own `--transport ws`. The agent logs its own marks per turn
  * (`--log-turns`); the caller-side v2v minus the agent's own interval is what the wire and the
- * caller's playout add (every protocol here carries 20 ms frames, played once whole).
+ * caller's playout add (every protocol here carries 20 ms frames).
  */
 
 const TARGETS = { tw: 'twilio', rt: 'openai-realtime', vb: 'voicebench' } as const;
@@ -22,24 +24,56 @@ const TARGETS = { tw: 'twilio', rt: 'openai-realtime', vb: 'voicebench' } as con
 let serve: ServeProcess;
 let dir: string;
 let turnLog: string;
+let agentPort: number;
+
+/** A port with the four after it free too: each bound (so none is taken meanwhile), then all released. */
+async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const first = createServer();
+    await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
+    const base = (first.address() as AddressInfo).port;
+    const held = [first];
+    for (let offset = 1; offset < count && base + offset < 65_536; offset++) {
+      const next = createServer();
+      const bound = await new Promise<boolean>((resolve) => {
+        next.once('error', () => resolve(false));
+        next.listen(base + offset, '127.0.0.1', () => resolve(true));
+      });
+      if (!bound) break;
+      held.push(next);
+    }
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+    if (held.length === count) return base;
+  }
+  throw new Error(`no run of ${count} free ports found`);
+}
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'voicebench-targets-'));
   turnLog = join(dir, 'agent-turns.jsonl');
   // --max-ahead 0: reply audio in real time, as a phone network delivers it, so the caller's
   // playout adds one frame and no queue
-  serve = await startServe(['--port', '0', '--profile', 'constant', '--max-ahead', '0', '--log-turns', turnLog]);
+  agentPort = await freePortRun(5);
+  serve = await startServe(['--port', '0', '--agent-port', String(agentPort), '--profile', 'constant', '--max-ahead', '0', '--log-turns', turnLog]);
 });
 
 after(() => serve.close());
 
-test("serve's endpoints, one PROTOCOL URL line each on stderr", () => {
-  const { endpoints } = serve;
-  assert.match(endpoints.get('rest') ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
-  assert.match(endpoints.get('voicebench') ?? '', /^ws:\/\/127\.0\.0\.1:\d+\/v1\/stream$/);
-  assert.match(endpoints.get('webrtc') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v1\/whip$/);
-  assert.match(endpoints.get('twilio') ?? '', /^ws:\/\/127\.0\.0\.1:\d+\/media$/);
-  assert.match(endpoints.get('openai-realtime') ?? '', /^ws:\/\/127\.0\.0\.1:\d+\/v1\/realtime$/);
+test("serve's endpoints, one PROTOCOL URL line each on stderr, on --agent-port and the four after it", () => {
+  assert.deepEqual(Object.fromEntries(serve.endpoints), {
+    rest: `http://127.0.0.1:${agentPort}`,
+    voicebench: `ws://127.0.0.1:${agentPort + 1}/v1/stream`,
+    webrtc: `http://127.0.0.1:${agentPort + 2}/v1/whip`,
+    twilio: `ws://127.0.0.1:${agentPort + 3}/media`,
+    'openai-realtime': `ws://127.0.0.1:${agentPort + 4}/v1/realtime`,
+  });
+});
+
+test('a stand-in dialled on a path it does not serve: 404 at the upgrade, exit 3 with the path hint', async () => {
+  const url = `ws://127.0.0.1:${agentPort + 3}/twilio`;
+  const run = await runVoicebench(['run', '--target', `bot=twilio+${url}`, '--turns', '1', '--out', join(dir, 'wrong-path'), '--quiet']);
+  assert.equal(run.status, 3, run.stderr);
+  assert.match(run.stderr, new RegExp(`^voicebench: bot: could not reach the agent: ${url.replace(/[./]/g, '\\$&')}: the agent refused the WebSocket upgrade with HTTP 404 Not Found\n  hint: check the path of the target URL`, 'm'));
 });
 
 test('one run, own agent over ws beside serve over twilio, openai-realtime and voicebench: one table, and per turn the caller-side v2v exceeds the agent-side interval by what the wire and playout add', async () => {

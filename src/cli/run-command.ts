@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BARGE_IN_MIN_SPEECH_MS, DEFAULT_SILENCE_TIMEOUT_MS, DEFAULT_VAD_MODEL } from '../audio/vad.js';
 import { systemClock } from '../metrics/clock.js';
 import { getProfile, PROFILE_NAMES } from '../providers/profiles.js';
@@ -22,7 +22,7 @@ import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
 import { collectTarget, describeTarget, resolveTargets, type TargetFlag, type TargetSpec } from '../config/target-config.js';
-import { DEFAULT_ANSWER_TIMEOUT_MS } from '../config/target-schema.js';
+import { DEFAULT_ANSWER_TIMEOUT_MS, MAX_TARGET_TIMEOUT_MS } from '../config/target-schema.js';
 import { TARGET_PROTOCOLS } from '../names.js';
 import type { PlannedTurn } from '../caller/turn-plan.js';
 import { NETWORK_PROFILE_NAMES, resolveNetwork } from '../transports/netem/network-profile.js';
@@ -96,6 +96,14 @@ function defaultOutDir(): string {
   return resolve('reports', stamp);
 }
 
+/** The same range as a target's answerTimeoutMs in the config file. */
+function parseAnswerTimeoutMs(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/.exec(value);
+  const parsed = match ? Number(match[1]) : NaN;
+  if (!Number.isFinite(parsed) || parsed < 100 || parsed > MAX_TARGET_TIMEOUT_MS) throw new InvalidArgumentError(`expected milliseconds from 100 to ${MAX_TARGET_TIMEOUT_MS} (e.g. 8000 or 8000ms), got "${value}"`);
+  return parsed;
+}
+
 export function runCommand(): Command {
   return new Command('run')
     .description('replay a scenario (by default every corpus utterance once) through the transports against the STT → LLM → TTS pipeline and report per-stage latency')
@@ -124,7 +132,7 @@ export function runCommand(): Command {
     .addOption(new Option('--reporter <list>', `reports to write: ${REPORTER_NAMES.join(', ')}; NAME:FILE writes one to a file, NAME:- to stdout (see README "Reports")`).argParser(parseReporters).default([{ name: 'table' }], 'table'))
     .option('--out <dir>', 'where result.json, turns.jsonl and file reports (report.html, report.md, junit.xml) go; default: reports/<timestamp>/')
     .option('--target <NAME=PROTOCOL+URL>', `dial an agent voicebench did not start, as its caller: PROTOCOL is ${TARGET_PROTOCOLS.join(', ')}, e.g. bot=twilio+ws://127.0.0.1:8765/media; a bare NAME picks a target of voicebench.config.yaml; repeat for several. Each target is a column beside the transports (docs/targets.md)`, collectTarget)
-    .option('--answer-timeout <ms>', `targets: a turn with no audible answer this long after the caller's speech end fails as no_answer (default ${DEFAULT_ANSWER_TIMEOUT_MS})`, parseMs)
+    .option('--answer-timeout <ms>', `targets: a turn with no audible answer this long after the caller's speech end fails as no_answer, 100 to ${MAX_TARGET_TIMEOUT_MS} (default ${DEFAULT_ANSWER_TIMEOUT_MS}, as answerTimeoutMs in the config)`, parseAnswerTimeoutMs)
     .option('--quiet', 'no progress, only the report')
     .addHelpText(
       'after',

@@ -21,6 +21,7 @@ interface ServeOptions {
   seed: number;
   logTurns?: string;
   maxAhead: number;
+  agentPort: number;
 }
 
 export const DEFAULT_SERVE_PORT = 8787;
@@ -53,6 +54,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to bind (loopback unless told otherwise)', '127.0.0.1')
     .option('--port <n>', 'port of the OpenAI-compatible API (0: any free port); the agents take free ports of their own', parsePort, DEFAULT_SERVE_PORT)
     .addOption(new Option('--profile <name>', 'latency profile the answers follow').choices([...PROFILE_NAMES]).default('typical'))
+    .option('--agent-port <n>', 'first of five consecutive ports for the agents, in the order rest, voicebench, webrtc, twilio, openai-realtime (0: any free ports), so a deployed serve keeps its URLs', parsePort, 0)
     .option('--seed <n>', 'seed for sampled latencies', parseSeed, 1)
     .option('--log-turns <file>', "write each turn the streaming agents answer (or are interrupted in) to FILE as one JSON line: protocol, call, turn, outcome and the agent's marks (host-monotonic ms); FILE is truncated at start")
     .option('--max-ahead <ms>', 'how far ahead of real time the voicebench ws, twilio and openai-realtime agents send reply audio; 0 paces it in real time, each frame sent when the previous one is due to have played (webrtc always paces in real time)', parseMaxAheadMs, DEFAULT_MAX_AHEAD_MS)
@@ -68,6 +70,7 @@ Examples:
   voicebench serve --port 0 --profile constant      # any free port, fixed latencies
   voicebench serve --log-turns agent-turns.jsonl    # the agent's own marks, one line per turn
   voicebench serve --max-ahead 0                    # reply audio in real time, as a phone network plays it
+  voicebench serve --host 0.0.0.0 --agent-port 8790 # a deployed serve: rest :8790 … openai-realtime :8794
   OPENAI_API_KEY=local voicebench run --provider openai --base-url http://127.0.0.1:${DEFAULT_SERVE_PORT}/v1`,
     )
     .action(async (options: ServeOptions) => {
@@ -86,11 +89,16 @@ Examples:
       const vadModel = await loadVadModel();
       const agentOptions = { pipeline, clock, vadModel, silenceTimeoutMs: DEFAULT_SILENCE_TIMEOUT_MS, chunking: { policy: 'sentence' as const, firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS }, host: options.host };
       const streamingOptions = { ...agentOptions, maxAheadMs: options.maxAhead, onTurn };
-      const rest = await startRestAgent({ pipeline, clock, host: options.host });
-      const ws = await startWsAgent(streamingOptions);
-      const webrtc = await startWebRtcAgent({ ...agentOptions, chunking: { policy: 'phrase', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS } });
-      const twilio = await startTwilioAgent(streamingOptions);
-      const realtime = await startRealtimeAgent({ ...streamingOptions, eventNames: 'ga' });
+      const portOf = (offset: number): number => (options.agentPort === 0 ? 0 : options.agentPort + offset);
+      const listening = <T>(offset: number, started: Promise<T>): Promise<T> =>
+        started.catch((err: unknown) => {
+          throw new RunError(`cannot listen on ${options.host}:${portOf(offset)}: ${err instanceof Error ? err.message : String(err)}`, { hint: 'pick another --agent-port (five consecutive ports from it must be free), or 0 for any free ones', cause: err });
+        });
+      const rest = await listening(0, startRestAgent({ pipeline, clock, host: options.host, port: portOf(0) }));
+      const ws = await listening(1, startWsAgent({ ...streamingOptions, port: portOf(1) }));
+      const webrtc = await listening(2, startWebRtcAgent({ ...agentOptions, port: portOf(2), chunking: { policy: 'phrase', firstPhraseWords: DEFAULT_FIRST_PHRASE_WORDS } }));
+      const twilio = await listening(3, startTwilioAgent({ ...streamingOptions, port: portOf(3) }));
+      const realtime = await listening(4, startRealtimeAgent({ ...streamingOptions, port: portOf(4), eventNames: 'ga' }));
       const endpoints = [
         ['rest', rest.url],
         ['voicebench', ws.url],

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /** WebSocket close codes (RFC 6455 §7.4.1). */
@@ -45,7 +46,16 @@ export async function startAgentSocketServer(options: AgentSocketServerOptions):
     request.resume();
     response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route for ${request.method} ${request.url}; open a WebSocket at ${options.path}` } }));
   });
-  const wss = new WebSocketServer({ server, path: options.path, maxPayload: options.maxPayloadBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(request.url ?? '/', 'http://agent').pathname;
+    if (path !== options.path) {
+      // 404, not the ws library's bare 400: the caller's hint for a wrong path keys on it
+      socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nno WebSocket at ${path}; open one at ${options.path}\n`);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
   wss.on('connection', (socket, request) => {
     // A protocol violation the ws library detects itself (oversized or invalid frame) closes the
     // socket after this; nothing else to do but not crash.

@@ -129,6 +129,7 @@ export async function dialWebSocket(url: string, headers: Readonly<Record<string
         const hint =
           status === 401 || status === 403 ? credentialHint
           : status === 404 ? 'check the path of the target URL (Twilio-style agents often listen on /media or /ws, Realtime on /v1/realtime)'
+          : status === 400 ? 'check the path of the target URL: many WebSocket servers answer 400 to an upgrade on a path they do not serve'
           : undefined;
         reject(new DialError(`${shownUrl(url)}: the agent refused the WebSocket upgrade with HTTP ${text}`, status, hint === undefined ? {} : { hint }));
         socket.terminate();

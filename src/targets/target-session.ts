@@ -65,7 +65,7 @@ export class TargetSession {
           // the agent speaks only once the session is asked for: nothing can have come yet
           const early = dialled.inbox.release();
           if (early.length > 0) throw new TransportError(`the agent sent ${early.length} message(s) before session.start`);
-          const caller = await WsCaller.over(dialled.socket, { clock, callId: `${spec.name}-${this.#calls}`, sendHints: true, remote: true }, signal);
+          const caller = await WsCaller.over(dialled.socket, { clock, callId: `${spec.name}-${this.#calls}`, sendHints: spec.hints, remote: true }, signal);
           return { runTurn: (plan, turnIndex, turnSignal) => caller.runTurn(plan, turnIndex, turnSignal), hangUp: async () => caller.close() };
         }
         case 'twilio': {
