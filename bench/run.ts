@@ -53,5 +53,6 @@ console.table(await benchReports());
 
 console.log('\n9. The caller\'s own overhead per target protocol: voicebench serve --profile constant --max-ahead 0 in its own process, dialled over twilio, openai-realtime and voicebench by one run (yes / no-thanks, 12 turns each)');
 console.log('   added = caller-side v2v minus the agent\'s own interval (agent.speech_end_received → agent.first_audio_out, from serve --log-turns), each on its own clock');
-console.log('   target: added ≤ frame + 3 ms at p50 and ≤ frame + 8 ms at p99, never negative (the frame: the caller plays a 20 ms frame once it is whole)');
+console.log('   target: added ≤ frame + 3 ms at p50 and ≤ frame + 8 ms at p99, never negative; a frame that arrives to an idle loudspeaker plays at once, so what shows is loopback plus');
+console.log('   the codec and resampler delay before the first audible sample (twilio: µ-law 8 kHz → 16 kHz; openai-realtime: 24 kHz → 16 kHz)');
 console.table(await benchTargets());

@@ -16,8 +16,9 @@ const UTTERANCES = ['yes', 'no-thanks'];
 /**
  * The caller's own overhead per protocol: `voicebench serve --max-ahead 0` in its own process,
  * dialled as three targets by one `voicebench run`; per turn the caller-side v2v minus the agent's
- * own interval from its `--log-turns` marks. What remains is the wire (loopback) and the caller's
- * playout of one whole 20 ms frame; the target is ≤ frame + 3 ms at p50 and ≤ frame + 8 ms at p99.
+ * own interval from its `--log-turns` marks. What remains is the wire (loopback) and where the
+ * first audible sample lands after the caller's decoding and resampling (a frame that arrives to an
+ * idle loudspeaker plays at once); the target is ≤ frame + 3 ms at p50 and ≤ frame + 8 ms at p99.
  */
 export async function benchTargets(turns = 12): Promise<Record<string, number | string>[]> {
   const dir = await mkdtemp(join(tmpdir(), 'voicebench-bench-targets-'));
