@@ -11,6 +11,7 @@ import { runCli } from '../src/cli/program.js';
 import type { RunResult, TurnRecord } from '../src/report/result.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../src/scenarios/corpus.js';
 import { scriptedTwilioAgent, type AgentSide } from './fixtures/scripted-twilio-agent.js';
+import { realtimeToneDeltas } from './fixtures/target-calls.js';
 
 /**
  * `voicebench run --target` against agents that fail in one exact way each, scripted by servers
@@ -365,15 +366,6 @@ test('a connection closed mid-call: the answer that had come is kept, the call\'
   }
 });
 
-/** `ms` of a 440 Hz tone, 24 kHz PCM16 little-endian, base64 in 100 ms deltas. */
-function toneDeltas(ms: number): string[] {
-  const samples = (ms * 24_000) / 1000;
-  const bytes = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) bytes.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24_000)), i * 2);
-  const deltas: string[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 4800) deltas.push(bytes.subarray(offset, offset + 4800).toString('base64'));
-  return deltas;
-}
 
 /**
  * A Realtime server that takes only `Bearer <key>` and then echoes the key back every way it can:
@@ -409,7 +401,7 @@ async function echoingRealtimeServer(key: string): Promise<{ url: string; author
       if (call === 0) {
         send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 0, item_id: 'user_0' });
         send({ type: 'response.output_audio_transcript.delta', response_id: 'resp_0', item_id: 'item_0', output_index: 0, content_index: 0, delta: `you sent ${key}` });
-        for (const delta of toneDeltas(300)) send({ type: 'response.output_audio.delta', response_id: 'resp_0', item_id: 'item_0', output_index: 0, content_index: 0, delta });
+        for (const delta of realtimeToneDeltas(300)) send({ type: 'response.output_audio.delta', response_id: 'resp_0', item_id: 'item_0', output_index: 0, content_index: 0, delta });
         send({ type: 'response.done', response: { id: 'resp_0', status: 'completed' } });
       } else if (call === 1) {
         send({ type: 'error', error: { type: 'invalid_request_error', code: 'invalid_api_key', message: quoted } });

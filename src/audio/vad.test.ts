@@ -1,3 +1,4 @@
+// test-lane: shared
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

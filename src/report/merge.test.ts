@@ -1,3 +1,4 @@
+// test-lane: shared
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -4,13 +4,13 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { firstSpeechFrame } from '../../caller/replay.js';
-import type { PlannedTurn, TurnResult } from '../../caller/turn-plan.js';
+import type { TurnResult } from '../../caller/turn-plan.js';
 import type { TargetSpec } from '../../config/target-config.js';
 import { systemClock } from '../../metrics/clock.js';
 import { computeSpans } from '../../metrics/spans.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../../scenarios/corpus.js';
 import type { Utterance } from '../../scenarios/utterance.js';
-import { TargetSession } from '../target-session.js';
+import { callTarget, realtimeToneDeltas } from '../../../test/fixtures/target-calls.js';
 
 /**
  * The Realtime client against a scripted server written here (not voicebench's stand-in), in
@@ -23,15 +23,6 @@ const EVENT: Record<Names, { delta: string; done: string; transcript: string; ad
   beta: { delta: 'response.audio.delta', done: 'response.audio.done', transcript: 'response.audio_transcript.delta', added: 'conversation.item.created' },
 };
 
-/** `ms` of a 440 Hz tone, 24 kHz PCM16 little-endian, base64 in 100 ms deltas (servers send ahead of real time). */
-function toneDeltas(ms: number): string[] {
-  const samples = (ms * 24_000) / 1000;
-  const bytes = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) bytes.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24_000)), i * 2);
-  const deltas: string[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 4800) deltas.push(bytes.subarray(offset, offset + 4800).toString('base64'));
-  return deltas;
-}
 
 interface Server {
   url: string;
@@ -74,7 +65,7 @@ async function scriptedServer(script: Script): Promise<Server> {
       setTimeout(() => {
         send({ type: 'response.created', response: { id, status: 'in_progress' } });
         send({ type: names.transcript, response_id: id, item_id: item, output_index: 0, content_index: 0, delta: `answer ${turn}` });
-        for (const delta of toneDeltas(script.replyMs(turn))) send({ type: names.delta, response_id: id, item_id: item, output_index: 0, content_index: 0, delta });
+        for (const delta of realtimeToneDeltas(script.replyMs(turn))) send({ type: names.delta, response_id: id, item_id: item, output_index: 0, content_index: 0, delta });
         // client and server share this process: the client reads the first delta only once the burst has been sent
         server.firstAudioAtMs.set(id, systemClock.nowMs());
         send({ type: names.done, response_id: id, item_id: item, output_index: 0, content_index: 0 });
@@ -139,24 +130,12 @@ function spec(url: string): TargetSpec {
   };
 }
 
-async function call(url: string, turns: PlannedTurn[]): Promise<TurnResult[]> {
-  const session = new TargetSession(spec(url), systemClock);
-  const signal = new AbortController().signal;
-  try {
-    await session.startCall(signal);
-    const results: TurnResult[] = [];
-    for (const [index, turn] of turns.entries()) results.push(...(await session.runTurn(turn, index, signal)));
-    return results;
-  } finally {
-    await session.close();
-  }
-}
 
 for (const names of ['ga', 'beta'] as const) {
   test(`${names} event names: session.update in the GA shape, 20 ms appends in real time, the reply's audio and transcript, speech_stopped as eou`, async () => {
     const server = await scriptedServer({ names, replyAfterMs: 120, replyMs: () => 400 });
     try {
-      const [result] = await call(server.url, [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
+      const [result] = await callTarget(spec(server.url), [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
       assert.deepEqual(server.authorization, [`Bearer ${KEY}`]);
       const update = server.received.find((entry) => entry.event.type === 'session.update')?.event;
       assert.deepEqual(update?.['session'], {
@@ -186,7 +165,7 @@ test('barge-in: on speech_started during playback the client stops its playback 
   const speechStartedAfterMs = 40;
   const server = await scriptedServer({ names: 'ga', replyAfterMs: 50, replyMs: (turn) => (turn === 0 ? 4_000 : 300), speechStartedAfterMs });
   try {
-    const results = await call(server.url, [{ utterance: byId('yes'), pauseBeforeMs: 0, bargeIn: { utterance: byId('no-thanks'), afterBotAudioMs: 500, expect: 'interrupt' } }]);
+    const results = await callTarget(spec(server.url), [{ utterance: byId('yes'), pauseBeforeMs: 0, bargeIn: { utterance: byId('no-thanks'), afterBotAudioMs: 500, expect: 'interrupt' } }]);
     const truncate = server.received.find((entry) => entry.event.type === 'conversation.item.truncate');
     assert.ok(truncate, 'the client truncated the interrupted item');
     assert.equal(truncate.event['item_id'], 'item_1');

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FRAME_MS } from '../../audio/pcm.js';
-import type { PlannedTurn, TurnResult } from '../../caller/turn-plan.js';
+import type { TurnResult } from '../../caller/turn-plan.js';
 import type { TargetSpec } from '../../config/target-config.js';
-import { systemClock } from '../../metrics/clock.js';
 import { computeSpans } from '../../metrics/spans.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../../scenarios/corpus.js';
 import type { Utterance } from '../../scenarios/utterance.js';
-import { TargetSession } from '../target-session.js';
+import { callTarget } from '../../../test/fixtures/target-calls.js';
 import { scriptedTwilioAgent } from '../../../test/fixtures/scripted-twilio-agent.js';
 
 /**
@@ -39,23 +38,11 @@ function spec(url: string): TargetSpec {
   };
 }
 
-async function call(url: string, turns: PlannedTurn[]): Promise<TurnResult[]> {
-  const session = new TargetSession(spec(url), systemClock);
-  const signal = new AbortController().signal;
-  try {
-    await session.startCall(signal);
-    const results: TurnResult[] = [];
-    for (const [index, turn] of turns.entries()) results.push(...(await session.runTurn(turn, index, signal)));
-    return results;
-  } finally {
-    await session.close();
-  }
-}
 
 test("plays Twilio's side: connected, start with the sids, media every 20 ms with its counters, silence included, stop at the end", async () => {
   const agent = await scriptedTwilioAgent({ speechEnded: (_turn, side) => setTimeout(() => side.media(400), 150) }, corpus);
   try {
-    const [result] = await call(agent.url, [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
+    const [result] = await callTarget(spec(agent.url), [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
     const messages = agent.received.map((entry) => entry.message);
     assert.deepEqual(messages[0], { event: 'connected', protocol: 'Call', version: '1.0.0' });
     const start = messages[1] as { event: string; sequenceNumber: string; streamSid: string; start: Record<string, unknown> };
@@ -100,7 +87,7 @@ test('a mark is echoed once the audio queued before it has played, at once when 
     },
   }, corpus);
   try {
-    await call(agent.url, [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
+    await callTarget(spec(agent.url), [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
     const side = agent.agents[0];
     assert.ok(side);
     const sentMs = side.sentAtMs.get(JSON.stringify({ name: 'before-audio' })) ?? NaN;
@@ -125,7 +112,7 @@ test('clear drops the queued audio at once and returns the pending marks', async
     },
   }, corpus);
   try {
-    await call(agent.url, [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
+    await callTarget(spec(agent.url), [{ utterance: byId('yes'), pauseBeforeMs: 0 }]);
     const side = agent.agents[0];
     assert.ok(side);
     const clearedMs = side.sentAtMs.get(JSON.stringify('clear')) ?? NaN;
@@ -150,7 +137,7 @@ test('barge-in: bargein.detect is the caller\'s onset to the arrival of clear, a
     },
   }, corpus);
   try {
-    const results = await call(agent.url, [{ utterance: byId('yes'), pauseBeforeMs: 0, bargeIn: { utterance: byId('no-thanks'), afterBotAudioMs: 400, expect: 'interrupt' } }]);
+    const results = await callTarget(spec(agent.url), [{ utterance: byId('yes'), pauseBeforeMs: 0, bargeIn: { utterance: byId('no-thanks'), afterBotAudioMs: 400, expect: 'interrupt' } }]);
     assert.equal(results.length, 2);
     const [main, answer] = results as [TurnResult, TurnResult];
     const spans = computeSpans(main.timeline.toRecord());

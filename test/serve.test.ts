@@ -6,17 +6,21 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_MS } from '../src/audio/pcm.js';
+import { getProfile } from '../src/providers/profiles.js';
+import { applyProviderFlags, defaultProviderConfig } from '../src/config/provider-config.js';
+import { replyFor } from '../src/providers/sim/replies.js';
 import type { RunResult, TurnRecord } from '../src/report/result.js';
 import type { AgentTurnEntry } from '../src/serve/agent-turn-log.js';
 import { callerOverheadMs, runVoicebench, startServe, type ServeProcess } from './fixtures/serve-process.js';
-import { corpusSubset, percentile } from './helpers.js';
+import { corpusSubset, percentile, runBench } from './helpers.js';
 
 /**
- * voicebench as a black-box caller of an agent in another process: `voicebench serve` runs the
- * streaming agent behind its twilio, openai-realtime and voicebench endpoints, and one run dials
- * all three beside its own `--transport ws`. The agent logs its own marks per turn
- * (`--log-turns`); the caller-side v2v minus the agent's own interval is what the wire and the
- * caller's playout add (every protocol here carries 20 ms frames).
+ * `voicebench serve` in its own process, as a user runs it, and voicebench dialling it: the
+ * OpenAI-compatible API through the real `openai` SDK, and the streaming agent behind its twilio,
+ * openai-realtime and voicebench endpoints as three targets beside voicebench's own
+ * `--transport ws`. The agent logs its own marks per turn (`--log-turns`); the caller-side v2v
+ * minus the agent's own interval is what the wire and the caller's playout add (every protocol
+ * here carries 20 ms frames). One serve for all of it: it takes ~8 s to start.
  */
 
 const TARGETS = { tw: 'twilio', rt: 'openai-realtime', vb: 'voicebench' } as const;
@@ -59,6 +63,33 @@ before(async () => {
 
 after(() => serve.close());
 
+test('serve prints an http base URL on stdout', () => {
+  assert.match(serve.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+});
+
+test('the OpenAI-compatible providers, through the real SDK over HTTP against voicebench serve: every stage answers, no span is shorter than the served latency, cold requests are reported apart; what the SDK path adds over a bare HTTP client is measured in npm run bench', async () => {
+  process.env['VOICEBENCH_TEST_KEY'] = 'sk-test-not-a-real-key';
+  const providers = applyProviderFlags(defaultProviderConfig(), { provider: 'openai', baseUrl: serve.baseUrl, apiKeyEnv: 'VOICEBENCH_TEST_KEY' });
+  const { result, turns } = await runBench({ transports: ['rest'], profile: 'constant', seed: 1, turns: 4, providers });
+  assert.equal(turns.filter((turn) => turn.error).length, 0, JSON.stringify(turns.map((turn) => turn.error)));
+  const constant = getProfile('constant');
+  for (const turn of turns) {
+    // the transcript hint crossed the real server, so the sim LLM answered what was asked
+    assert.equal(turn.reply, replyFor([{ role: 'user', content: turn.transcript ?? '' }]), `turn ${turn.turnIndex}`);
+    // a span measured over HTTP can only add to what the server waited; marks taken too early would show here
+    assert.ok((turn.spans['llm.ttft'] ?? 0) >= constant.llm.ttft.p50Ms - 0.5, `llm.ttft ${turn.spans['llm.ttft']} ms`);
+    assert.ok((turn.spans['tts.ttfb'] ?? 0) >= constant.tts.ttfb.p50Ms - 0.5, `tts.ttfb ${turn.spans['tts.ttfb']} ms`);
+    assert.ok((turn.spans.stt ?? 0) >= constant.stt.batch.p50Ms - 0.5, `stt ${turn.spans.stt} ms`);
+  }
+  // keep-alive: the first request opened the connection (cold, reported apart; the three stages share one
+  // server here, so the LLM and TTS requests reuse the socket the STT request opened), later ones reused it
+  assert.deepEqual(turns[0]?.provider?.coldStages, ['stt']);
+  for (const turn of turns.slice(1)) assert.deepEqual(turn.provider?.coldStages ?? [], [], `turn ${turn.turnIndex} reused the connections`);
+  const rest = result.transports.rest;
+  assert.equal(rest?.provider?.cold.stt?.length, 1, 'the cold stt is kept apart');
+  assert.equal(rest?.spans.stt?.count, turns.length - 1, 'and out of the warm histogram');
+});
+
 test("serve's endpoints, one PROTOCOL URL line each on stderr, on --agent-port and the four after it", () => {
   assert.deepEqual(Object.fromEntries(serve.endpoints), {
     rest: `http://127.0.0.1:${agentPort}`,
@@ -80,7 +111,8 @@ test('one run, own agent over ws beside serve over twilio, openai-realtime and v
   const corpus = await corpusSubset(['yes', 'no-thanks']);
   const out = join(dir, 'run');
   const config = join(dir, 'voicebench.config.yaml');
-  const targets = Object.entries(TARGETS).map(([name, protocol]) => `  ${name}:\n    protocol: ${protocol}\n    url: ${serve.endpoints.get(protocol)}\n    hints: true\n`);
+  // twilio has no end-of-response event: 300 ms of quiet ends a reply here (the stand-in's audio has no gaps)
+  const targets = Object.entries(TARGETS).map(([name, protocol]) => `  ${name}:\n    protocol: ${protocol}\n    url: ${serve.endpoints.get(protocol)}\n    hints: true\n${protocol === 'twilio' ? '    replyGapMs: 300\n' : ''}`);
   await writeFile(config, `targets:\n${targets.join('')}`);
   const run = await runVoicebench(
     ['run', '--config', config, '--transport', 'ws', ...Object.keys(TARGETS).flatMap((name) => ['--target', name]), '--corpus', corpus, '--turns', '2', '--profile', 'constant', '--out', out, '--reporter', 'table'],
