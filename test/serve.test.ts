@@ -108,14 +108,14 @@ test('a stand-in dialled on a path it does not serve: 404 at the upgrade, exit 3
 });
 
 test('one run, own agent over ws beside serve over twilio, openai-realtime and voicebench: one table, and per turn the caller-side v2v exceeds the agent-side interval by what the wire and playout add', async () => {
-  const corpus = await corpusSubset(['yes', 'no-thanks']);
+  const corpus = await corpusSubset(['yes']);
   const out = join(dir, 'run');
   const config = join(dir, 'voicebench.config.yaml');
   // twilio has no end-of-response event: 300 ms of quiet ends a reply here (the stand-in's audio has no gaps)
   const targets = Object.entries(TARGETS).map(([name, protocol]) => `  ${name}:\n    protocol: ${protocol}\n    url: ${serve.endpoints.get(protocol)}\n    hints: true\n${protocol === 'twilio' ? '    replyGapMs: 300\n' : ''}`);
   await writeFile(config, `targets:\n${targets.join('')}`);
   const run = await runVoicebench(
-    ['run', '--config', config, '--transport', 'ws', ...Object.keys(TARGETS).flatMap((name) => ['--target', name]), '--corpus', corpus, '--turns', '2', '--profile', 'constant', '--out', out, '--reporter', 'table'],
+    ['run', '--config', config, '--transport', 'ws', ...Object.keys(TARGETS).flatMap((name) => ['--target', name]), '--corpus', corpus, '--turns', '1', '--profile', 'constant', '--out', out, '--reporter', 'table'],
     { OPENAI_API_KEY: 'sk-local-stand-in' },
   );
   assert.equal(run.status, 0, run.stderr);
@@ -126,19 +126,23 @@ test('one run, own agent over ws beside serve over twilio, openai-realtime and v
   const records = (await readFile(join(out, 'turns.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as TurnRecord);
   const agentTurns = (await readFile(turnLog, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AgentTurnEntry);
 
+  // one turn per protocol here (each turn waits out a ~3 s answer in real time); the distribution,
+  // 12 turns per protocol, is npm run bench section 9
+  const added: number[] = [];
   for (const [name, protocol] of Object.entries(TARGETS)) {
     assert.deepEqual(result.transports[name]?.target, { protocol, url: serve.endpoints.get(protocol) });
     const caller = records.filter((record) => record.transport === name);
-    assert.deepEqual(caller.map((record) => record.error), [undefined, undefined], `${name}: every turn answered`);
+    assert.deepEqual(caller.map((record) => record.error), [undefined], `${name}: the turn was answered`);
     assert.deepEqual(agentTurns.filter((entry) => entry.protocol === protocol).map((entry) => [entry.turn, entry.outcome]), caller.map((record) => [record.turnIndex, 'done']), `${name}: the agent answered the same turns`);
     // twilio and openai-realtime show no stage breakdown; the voicebench protocol reports the
     // agent's own marks, and its stage spans are taken on the agent's clock alone
     const agentStt = agentTurns.filter((entry) => entry.protocol === protocol).map((entry) => (entry.marks['stt.final'] ?? NaN) - (entry.marks.eou ?? NaN));
-    assert.deepEqual(caller.map((record) => record.spans.stt), protocol === 'voicebench' ? agentStt : [undefined, undefined], `${name}: stt span`);
-    const added = callerOverheadMs(records, agentTurns, name, protocol);
-    const shown = added.map((ms) => ms.toFixed(1)).join(', ');
-    assert.ok(added.every((ms) => ms >= 0), `${name}: the caller can only hear later than the agent sends (${shown} ms)`);
-    assert.ok(percentile(added, 50) <= FRAME_MS + 3, `${name}: p50 ${percentile(added, 50).toFixed(1)} ms, at most the frame + 3 ms (${shown})`);
-    assert.ok(Math.max(...added) <= FRAME_MS + 8, `${name}: max ${Math.max(...added).toFixed(1)} ms, at most the frame + 8 ms (${shown})`);
+    assert.deepEqual(caller.map((record) => record.spans.stt), protocol === 'voicebench' ? agentStt : [undefined], `${name}: stt span`);
+    added.push(...callerOverheadMs(records, agentTurns, name, protocol));
   }
+  const shown = Object.keys(TARGETS).map((name, index) => `${name} ${added[index]?.toFixed(1)}`).join(', ');
+  assert.equal(added.length, 3);
+  assert.ok(added.every((ms) => ms >= 0), `the caller can only hear later than the agent sends (${shown} ms)`);
+  assert.ok(percentile(added, 50) <= FRAME_MS + 3, `p50 ${percentile(added, 50).toFixed(1)} ms, at most the frame + 3 ms (${shown} ms)`);
+  assert.ok(Math.max(...added) <= FRAME_MS + 8, `every turn at most the frame + 8 ms (${shown} ms)`);
 });
