@@ -26,9 +26,11 @@ export class InputError extends VoicebenchError {
   readonly exitCode = 2;
 }
 
-/** The run could not complete (agent unreachable, provider failing): exit 3, partial results kept. */
+/** The run could not complete (agent unreachable, provider failing), or a column measured no turn: exit 3, partial results kept. */
+export const RUN_FAILED_EXIT_CODE = 3;
+
 export class RunError extends VoicebenchError {
-  readonly exitCode = 3;
+  readonly exitCode = RUN_FAILED_EXIT_CODE;
 }
 
 /** A transport failed to move audio or events; fails the turn it happened in. */

@@ -111,10 +111,14 @@ test('run --scenario with an invalid file exits 2 before any run, listing every 
   await assert.rejects(readFile(join(out, 'result.json')), 'no results for a run that never started');
 });
 
-test('a bad WAV in the corpus exits 2 naming the file and the problem', async () => {
+test('a bad WAV in the corpus exits 2 naming the file and the problem, as the corpus\'s problem, not the scenario\'s', async () => {
   const dir = await corpusDir();
   await writeFile(join(dir, 'song.wav'), 'ID3\u0003 this is an mp3 really');
-  assertUsageError(voicebench('run', '--corpus', dir), 'song.wav', 'MP3', 'hint:');
+  const result = voicebench('run', '--corpus', dir);
+  assertUsageError(result, 'song.wav', 'MP3', 'hint:');
+  assert.ok(result.stderr.startsWith(`voicebench: ${join(dir, 'song.wav')}: not a RIFF/WAVE file`), result.stderr);
+  assert.match(result.stderr, /hint: voicebench reads PCM WAV; convert with: ffmpeg/);
+  assert.doesNotMatch(result.stderr, /quickstart\.yaml|scenario format/, 'no built-in scenario path and no scenario hint');
 });
 
 test('a WAV without speech and without a sidecar exits 2: no speech found', async () => {

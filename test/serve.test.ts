@@ -90,6 +90,21 @@ test('the OpenAI-compatible providers, through the real SDK over HTTP against vo
   assert.equal(rest?.spans.stt?.count, turns.length - 1, 'and out of the warm histogram');
 });
 
+test('a base URL without /v1: every turn fails on a 404, fewer than errorRate.minTurns, and the run still exits 3 with "no turn measured", the base-URL hint, and result.json saying so', async () => {
+  const out = join(dir, 'no-v1');
+  const run = await runVoicebench(['run', '--provider', 'openai', '--base-url', serve.baseUrl.replace(/\/v1$/, ''), '--corpus', await corpusSubset(['yes']), '--turns', '2', '--out', out, '--reporter', 'table'], {
+    OPENAI_API_KEY: 'sk-local-stand-in',
+  });
+  assert.equal(run.status, 3, run.stderr);
+  assert.match(run.stdout, /^rest: no turn measured: all 2 turns failed; the first: stt: .*404.*\(does the base URL end with the API version, e\.g\. \/v1\?\)$/m);
+  assert.match(run.stderr, /^voicebench: rest: no turn measured: all 2 turns failed/m);
+  assert.match(run.stderr, /^ {2}hint: the stt provider refused or failed every request: check its base URL/m);
+  const result = JSON.parse(await readFile(join(out, 'result.json'), 'utf8')) as RunResult;
+  assert.equal(result.complete, true, 'the run ran to its end; it measured nothing');
+  assert.equal(result.transports.rest?.unmeasured?.firstError.stage, 'stt');
+  assert.match(result.transports.rest?.unmeasured?.firstError.message ?? '', /404/);
+});
+
 test("serve's endpoints, one PROTOCOL URL line each on stderr, on --agent-port and the four after it", () => {
   assert.deepEqual(Object.fromEntries(serve.endpoints), {
     rest: `http://127.0.0.1:${agentPort}`,

@@ -264,14 +264,20 @@ test('a target that does not answer: each such turn fails as no_answer after --a
     await sometimes.close();
   }
 
-  // never answers: below errorRate.minTurns the run goes to its end, and a rate(errors) gate fails it
+  // never answers: below errorRate.minTurns the run goes to its end, every report is written and the
+  // gate is judged; a column that measured no turn then makes it exit 3, not 99 and never 0
   const never = await scriptedTwilioAgent({}, corpus);
   try {
     const config = await writeConfig(dir, `targets:\n  bot:\n    protocol: twilio\n    url: ${never.url}\n    hints: true\n`);
     const out = join(dir, 'out-never');
     const result = await inProcess(['run', '--scenario', scenario, '--corpus', yes, '--quiet', '--out', out, '--config', config, '--answer-timeout', '500', '--gate', 'rate(errors) < 50%']);
-    assert.equal(result.status, 99, result.stderr);
-    assert.equal(result.stderr, 'voicebench: gate rate(errors) < 50% failed on bot: rate(errors) 100.0 %, needs < 50 %\n');
+    assert.equal(result.status, 3, result.stderr);
+    assert.equal(
+      result.stderr,
+      `voicebench: gate rate(errors) < 50% failed on bot: rate(errors) 100.0 %, needs < 50 %\nvoicebench: bot: no turn measured: all 2 turns failed; the first: no_answer: ${join(yes, 'yes.wav')}: no audible answer within 500 ms of the caller's speech end\n  hint: the target never answered: check that the agent is up and answers a caller over this protocol, or raise --answer-timeout; each turn's error is in turns.jsonl\n`,
+    );
+    assert.match(result.stdout, /^bot: no turn measured: all 2 turns failed; the first: no_answer: /m);
+    assert.equal((await resultOf(out)).transports.bot?.unmeasured?.firstError.stage, 'no_answer');
     assert.match(result.stdout, /bot: target, 2 turns, 2 errors/);
     const turns = await turnsOf(out);
     assert.deepEqual(turns.map((turn) => [turn.turnIndex, turn.error?.stage]), [[0, 'no_answer'], [1, 'no_answer']]);
@@ -300,8 +306,9 @@ test('a protocol violation fails its turn naming the message: a binary frame, te
     );
     const out = join(dir, 'out');
     const result = await inProcess(['run', '--corpus', yes, '--turns', '4', '--quiet', '--out', out, '--config', config, '--answer-timeout', '500']);
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stderr, '');
+    // errorRate.max 1 lets every turn fail without stopping the run; measuring none of them is exit 3
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /^voicebench: bot: no turn measured: all 4 turns failed; the first: agent: protocol error from the agent: a binary WebSocket frame/);
     assert.match(result.stdout, /bot: target, 4 turns, 4 errors/);
     const turns = await turnsOf(out);
     assert.deepEqual(

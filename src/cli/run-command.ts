@@ -16,7 +16,10 @@ import { DEFAULT_CHUNKING, DEFAULT_JITTER_BUFFER_MS, isStreamingTransport } from
 import { CODEC_NAMES, type CodecName } from '../audio/codecs.js';
 import { DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../agent/outbound-audio.js';
-import { GATE_FAILED_EXIT_CODE, InputError } from '../errors.js';
+import { GATE_FAILED_EXIT_CODE, InputError, RUN_FAILED_EXIT_CODE } from '../errors.js';
+import { redactSecrets } from '../config/redact.js';
+import { measuredColumns } from '../report/columns.js';
+import { unmeasuredLines } from '../report/table.js';
 import { applyProviderFlags, checkKeys, defaultProviderConfig, describeProviders, findProviderConfig, loadProviderConfig, type ProviderConfig } from '../config/provider-config.js';
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
 import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
@@ -227,6 +230,10 @@ Exit codes: 0 ran and every gate held, 2 bad usage or input, 3 run could not com
         footer.write(`\nresults: ${[files.resultPath, files.turnsPath, ...written].join('\n         ')}\n`);
         for (const outcome of result.gates.filter((gate) => !gate.held)) process.stderr.write(`voicebench: ${gateFailure(outcome)}\n`);
         if (!gatesHeld(result.gates)) process.exitCode = GATE_FAILED_EXIT_CODE;
+        // a column that measured nothing is a run that did not do its job, whatever errorRate.minTurns says
+        const unmeasured = measuredColumns(result).filter(([, transport]) => transport.unmeasured);
+        for (const [name, transport] of unmeasured) process.stderr.write(redactSecrets(`voicebench: ${unmeasuredLines(name, transport).join('\n')}\n`, process.env));
+        if (unmeasured.length > 0) process.exitCode = RUN_FAILED_EXIT_CODE;
       } catch (err) {
         progress.clear();
         if (abort.signal.aborted) {

@@ -173,6 +173,7 @@ export const transportResultSchema = object(
     target: object({ protocol: z.enum(TARGET_PROTOCOLS), url: text }, 'Present when the column is a target: the protocol voicebench dialled it over, and where.').optional(),
     turns: count,
     errors: count.describe('Turns that failed.'),
+    unmeasured: object({ firstError: object({ stage: text, message: text }, "The first turn's error.") }, 'Present when every turn of the column failed: no turn was measured, and the run exits 3.').optional(),
     spans: someKeys(SPAN_NAMES, spanSummarySchema).describe('Each span over the turns, from their histograms (cold provider requests kept out).'),
     waterfall: waterfallSummarySchema,
     bargeIn: bargeInSummarySchema.optional(),

@@ -129,6 +129,8 @@ export interface TransportResult extends TransportDetails {
   target?: { protocol: TargetProtocol; url: string };
   turns: number;
   errors: number;
+  /** Present when every turn of the column failed: nothing was measured, and the run exits 3. */
+  unmeasured?: { firstError: { stage: string; message: string } };
   spans: Partial<Record<SpanName, SpanSummary>>;
   waterfall: WaterfallSummary;
   bargeIn?: BargeInSummary;

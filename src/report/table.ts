@@ -185,6 +185,31 @@ function gateLines(result: RunResult, options: TableOptions): string[] {
   return [`gates: ${paint(verdict.held, verdict.text)}`, table.toString()];
 }
 
+/** A column where every turn failed: said before any figure, with the first error and what to do. */
+export function unmeasuredLines(name: string, transport: TransportResult): string[] {
+  const first = transport.unmeasured?.firstError;
+  if (!first) return [];
+  return [`${name}: no turn measured: all ${transport.turns} turns failed; the first: ${first.stage}: ${first.message}`, `  hint: ${unmeasuredHint(first.stage)}`];
+}
+
+/** What to check, by the class of the first error. */
+export function unmeasuredHint(stage: string): string {
+  switch (stage) {
+    case 'stt':
+    case 'llm':
+    case 'tts':
+      return `the ${stage} provider refused or failed every request: check its base URL, model and key (voicebench.config.yaml, --base-url); each turn's error is in turns.jsonl`;
+    case 'endpointing':
+      return 'the end of each utterance was not found as the corpus says: check the recordings and their sidecars, or the --silence-timeout; each turn\'s error is in turns.jsonl';
+    case 'no_answer':
+      return 'the target never answered: check that the agent is up and answers a caller over this protocol, or raise --answer-timeout; each turn\'s error is in turns.jsonl';
+    case 'transport':
+      return 'the connection failed on every turn: check that the agent is reachable; each turn\'s error is in turns.jsonl';
+    default:
+      return "each turn's error is in turns.jsonl; the first one says why";
+  }
+}
+
 export function renderTable(result: RunResult, options: TableOptions): string {
   const lines: string[] = [];
   const { config } = result;
@@ -193,6 +218,7 @@ export function renderTable(result: RunResult, options: TableOptions): string {
   const measured = measuredColumns(result);
   if (config.providers && !config.providers.startsWith('sim') && !/^stt sim.*\nllm sim.*\ntts sim/.test(config.providers)) lines.push(...config.providers.split('\n'));
   for (const [name, transport] of measured) lines.push(`${name}: ${transport.target ? 'target' : `chunking ${transport.chunking ?? '-'}`}, ${transport.turns} turns, ${transport.errors} errors${detailsText(transport)}`);
+  for (const [name, transport] of measured) lines.push(...unmeasuredLines(name, transport));
   lines.push(measured.length === 1 ? singleSpanTable((measured[0] as Measured)[1]) : comparisonSpanTable(measured));
   for (const [name, transport] of measured) {
     const v2v = transport.spans.v2v;

@@ -28,6 +28,7 @@ export class TransportResults {
   #v2vSumMs = 0;
   #turns = 0;
   #errors = 0;
+  #firstError: { stage: string; message: string } | undefined;
 
   readonly #bargeIn: BargeInSummary = { turns: 0, spoken: 0, interruptions: { expected: 0, happened: 0 }, backchannels: { expected: 0, interrupted: 0 }, falseInterruptions: 0, correct: 0, problems: [] };
 
@@ -86,6 +87,7 @@ export class TransportResults {
     const spans = this.splitCold(record); // retries count whether or not the turn failed
     if (record.error) {
       this.#errors++;
+      this.#firstError ??= { ...record.error };
       return;
     }
     this.#spans.recordSpans(spans);
@@ -126,6 +128,7 @@ export class TransportResults {
       ...(target === undefined ? {} : { target: { ...target } }),
       turns: this.#turns,
       errors: this.#errors,
+      ...(this.#turns > 0 && this.#errors === this.#turns && this.#firstError ? { unmeasured: { firstError: { ...this.#firstError } } } : {}),
       spans,
       waterfall: { medianTurn, ...(p95Turn ? { p95Turn } : {}), meanTurn: this.meanTurn(), segments: this.#segments.summaries(WATERFALL_SEGMENTS) },
       ...(this.#bargeIn.turns > 0 ? { bargeIn: structuredClone(this.#bargeIn) } : {}),

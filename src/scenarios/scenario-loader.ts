@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import type { ChunkingPolicy } from '../agent/chunking.js';
 import type { TransportName } from '../report/result.js';
 import { resolveScenarioRef } from './builtin.js';
+import { loadCorpus } from './corpus.js';
 import { checkScenario, scenarioTarget } from './scenario-check.js';
 import type { Utterance } from './utterance.js';
 
@@ -58,6 +59,8 @@ const HINT = 'the scenario format is in docs/scenarios.md; "voicebench validate 
 
 /** ref: a built-in scenario name or a file path. corpusDir (from --corpus) overrides the scenario's corpus. Throws InputError listing every problem. */
 export async function loadScenario(ref: string, options: { corpusDir?: string } = {}): Promise<LoadedScenario> {
+  // a bad --corpus is the corpus's problem, not the scenario's: its own message (FILE.wav: …) and hint
+  if (options.corpusDir !== undefined) await loadCorpus(options.corpusDir);
   const target = await resolveScenarioRef(ref);
   const checked = await checkScenario(target, options);
   if (checked.scenario === undefined) throw new InputError(checked.problems.join('\n'), { hint: HINT });

@@ -16,7 +16,10 @@ const MAX_RETRY_AFTER_MS = 30_000;
 
 class StageTimeout extends Error {}
 
-function classify(err: unknown): { errorClass: ProviderErrorClass; retryable: boolean; retryAfterMs?: number } {
+/** A 404 from an OpenAI-compatible server is nearly always a base URL without its API version. */
+export const NOT_FOUND_HINT = 'does the base URL end with the API version, e.g. /v1?';
+
+function classify(err: unknown): { errorClass: ProviderErrorClass; retryable: boolean; retryAfterMs?: number; hint?: string } {
   if (err instanceof StageTimeout) return { errorClass: 'timeout', retryable: true };
   if (err instanceof APIUserAbortError) return { errorClass: 'timeout', retryable: true };
   if (err instanceof APIConnectionError) return { errorClass: 'connection', retryable: true };
@@ -24,7 +27,7 @@ function classify(err: unknown): { errorClass: ProviderErrorClass; retryable: bo
     const retryAfterMs = retryAfter(err.headers);
     if (err.status === 429) return { errorClass: 'rate_limited', retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
     if (err.status >= 500) return { errorClass: 'server_error', retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
-    return { errorClass: 'rejected', retryable: false };
+    return { errorClass: 'rejected', retryable: false, ...(err.status === 404 ? { hint: NOT_FOUND_HINT } : {}) };
   }
   return { errorClass: 'bad_response', retryable: false };
 }
@@ -99,10 +102,11 @@ export async function withRetries<T>(stage: ProviderStage, policy: RetryPolicy, 
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : err;
       const cause = current.signal.aborted && current.signal.reason instanceof StageTimeout ? current.signal.reason : err;
       if (cause instanceof ProviderError) throw cause;
-      const { errorClass, retryable, retryAfterMs } = classify(cause);
+      const { errorClass, retryable, retryAfterMs, hint } = classify(cause);
       const waitMs = retryAfterMs ?? Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attemptIndex);
       if (!retryable || attemptIndex >= policy.maxRetries || waitMs > MAX_RETRY_AFTER_MS) {
-        throw new ProviderError(stage, errorClass, cause instanceof Error ? cause.message : String(cause), attemptIndex + 1, { cause });
+        const message = cause instanceof Error ? cause.message : String(cause);
+        throw new ProviderError(stage, errorClass, hint === undefined ? message : `${message} (${hint})`, attemptIndex + 1, { cause });
       }
       stats.retried(stage);
       await sleep(waitMs, signal);
