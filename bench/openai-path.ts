@@ -1,5 +1,4 @@
 import { resolveNetwork } from '../src/transports/netem/network-profile.js';
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import type { TurnRecord } from '../src/report/result.js';
 import { runBenchmark } from '../src/run/runner.js';
 import { DEFAULT_CORPUS_DIR, loadCorpus } from '../src/scenarios/corpus.js';
 import { DEFAULT_JITTER_BUFFER_MS } from '../src/transports/transport.js';
+import { startServe } from '../test/fixtures/serve-process.js';
 import { percentile, round } from './accuracy.js';
 
 /**
@@ -62,17 +62,9 @@ async function bareClientMs(baseUrl: string): Promise<{ ttftMs: number; ttfbMs: 
  * target: the SDK path within ±2 ms of the bare client at p50.
  */
 export async function benchOpenAiPath(): Promise<Record<string, number | string>[]> {
-  const cli = ['--import', 'tsx', join(import.meta.dirname ?? '', '..', 'src', 'cli', 'main.ts')];
-  const server = spawn(process.execPath, [...cli, 'serve', '--port', '0', '--profile', 'constant'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serve = await startServe(['--port', '0', '--profile', 'constant']);
+  const { baseUrl } = serve;
   try {
-    const baseUrl = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (data: Buffer) => {
-        out += data.toString();
-        if (out.includes('\n')) resolve(out.split('\n')[0]?.trim() ?? '');
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
     process.env['VOICEBENCH_BENCH_KEY'] = 'local';
     const providers = applyProviderFlags(defaultProviderConfig(), { provider: 'openai', baseUrl, apiKeyEnv: 'VOICEBENCH_BENCH_KEY' });
     const records: TurnRecord[] = [];
@@ -109,6 +101,6 @@ export async function benchOpenAiPath(): Promise<Record<string, number | string>
       row('tts.ttfb', 100, warm.map((record) => record.spans['tts.ttfb'] ?? NaN), bare.ttfbMs),
     ];
   } finally {
-    server.kill('SIGTERM');
+    await serve.close();
   }
 }

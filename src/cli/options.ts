@@ -40,6 +40,16 @@ export function parseTransports(value: string): TransportName[] {
   return [...new Set(names)] as TransportName[];
 }
 
+/** A parser for milliseconds from `min` to `max`; `example` shows the form, `note` what an edge of the range means. */
+export function msBetween(min: number, max: number, example: number, note = ''): (value: string) => number {
+  return (value) => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/.exec(value);
+    const parsed = match ? Number(match[1]) : NaN;
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected milliseconds from ${min} to ${max} (e.g. ${example} or ${example}ms${note}), got "${value}"`);
+    return parsed;
+  };
+}
+
 /** Milliseconds where 0 is meaningful (a jitter buffer can be off). */
 export function parseMsOrZero(value: string): number {
   if (/^\s*0+(\.0+)?\s*(ms)?\s*$/.test(value)) return 0;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_BARGE_IN_MIN_SPEECH_MS, DEFAULT_SILENCE_TIMEOUT_MS, DEFAULT_VAD_MODEL } from '../audio/vad.js';
 import { systemClock } from '../metrics/clock.js';
 import { getProfile, PROFILE_NAMES } from '../providers/profiles.js';
@@ -22,7 +22,7 @@ import { measuredColumns } from '../report/columns.js';
 import { unmeasuredLines } from '../report/table.js';
 import { applyProviderFlags, checkKeys, defaultProviderConfig, describeProviders, findProviderConfig, loadProviderConfig, type ProviderConfig } from '../config/provider-config.js';
 import { CHUNKING_POLICIES, type ChunkingPolicy } from '../agent/chunking.js';
-import { parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
+import { msBetween, parseMs, parseMsOrZero, parsePositiveInt, parseSeed, parseTransports } from './options.js';
 import { Progress } from './progress.js';
 import { collectTarget, describeTarget, resolveTargets, type TargetFlag, type TargetSpec } from '../config/target-config.js';
 import { DEFAULT_ANSWER_TIMEOUT_MS, MAX_TARGET_TIMEOUT_MS } from '../config/target-schema.js';
@@ -100,12 +100,7 @@ function defaultOutDir(): string {
 }
 
 /** The same range as a target's answerTimeoutMs in the config file. */
-function parseAnswerTimeoutMs(value: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/.exec(value);
-  const parsed = match ? Number(match[1]) : NaN;
-  if (!Number.isFinite(parsed) || parsed < 100 || parsed > MAX_TARGET_TIMEOUT_MS) throw new InvalidArgumentError(`expected milliseconds from 100 to ${MAX_TARGET_TIMEOUT_MS} (e.g. 8000 or 8000ms), got "${value}"`);
-  return parsed;
-}
+const parseAnswerTimeoutMs = msBetween(100, MAX_TARGET_TIMEOUT_MS, 8000);
 
 export function runCommand(): Command {
   return new Command('run')

@@ -3,6 +3,7 @@ import { chunkText, DEFAULT_FIRST_PHRASE_WORDS } from '../agent/chunking.js';
 import { DEFAULT_SILENCE_TIMEOUT_MS, loadVadModel } from '../audio/vad.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../agent/outbound-audio.js';
 import { RunError } from '../errors.js';
+import { msBetween } from './options.js';
 import { systemClock } from '../metrics/clock.js';
 import { getProfile, PROFILE_NAMES } from '../providers/profiles.js';
 import { createSimPipeline } from '../providers/sim/sim-pipeline.js';
@@ -33,12 +34,7 @@ function parsePort(value: string): number {
 }
 
 /** Up to a minute ahead: far enough to stand in for a server that sends a whole answer as fast as it is made. */
-function parseMaxAheadMs(value: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms)?\s*$/.exec(value);
-  const parsed = match ? Number(match[1]) : NaN;
-  if (!Number.isFinite(parsed) || parsed > 60_000) throw new InvalidArgumentError(`expected milliseconds from 0 to 60000 (e.g. 1000 or 1000ms; 0 paces in real time), got "${value}"`);
-  return parsed;
-}
+const parseMaxAheadMs = msBetween(0, 60_000, 1000, '; 0 paces in real time');
 
 function parseSeed(value: string): number {
   const seed = Number(value);

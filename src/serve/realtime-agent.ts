@@ -20,7 +20,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { AgentEvent, CallOutput } from '../agent/events.js';
 import { Stages } from '../agent/stages.js';
 import { CallProtocolError, newStreamingCall, type StreamingAgentOptions, type StreamingCall } from '../agent/streaming-call.js';
-import { FRAME_MS, FRAME_SAMPLES, samplesToMs, SAMPLE_RATE_HZ } from '../audio/pcm.js';
+import { FRAME_MS, FRAME_SAMPLES, samplesFromLittleEndian, samplesToMs, SAMPLE_RATE_HZ } from '../audio/pcm.js';
 import { ResamplerPool, type StreamResampler } from '../audio/stream-resampler.js';
 import { describeZodIssues, TransportError } from '../errors.js';
 import { encodeFrame } from '../transports/stream-protocol.js';
@@ -252,8 +252,7 @@ class RealtimeConnection {
     if (!BASE64.test(audio)) throw new ClientError('invalid_value', 'audio is not base64', 'audio');
     const bytes = Buffer.from(audio, 'base64');
     if (bytes.length % 2 !== 0) throw new ClientError('invalid_value', `audio of ${bytes.length} bytes: PCM16 comes in whole 2-byte samples`, 'audio');
-    const samples = new Int16Array(bytes.length / 2);
-    for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
+    const samples = samplesFromLittleEndian(bytes);
     const call = this.ensureCall();
     this.#appendedSamples += samples.length;
     for (const frame of this.resampler('up').push(samples)) call.pushFrame(frame);

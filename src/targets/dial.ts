@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
 import { TransportError } from '../errors.js';
 import type { Clock } from '../metrics/clock.js';
+import { toBuffer } from '../transports/ws/raw-data.js';
 
 /** Handshake (TCP, TLS, HTTP upgrade) must finish within this. */
 export const DIAL_TIMEOUT_MS = 10_000;
@@ -59,6 +60,21 @@ export class Inbox {
 }
 
 /** An open WebSocket to a target, with what it has sent so far kept for its client. */
+/**
+ * A message of a JSON-over-WebSocket protocol (twilio, openai-realtime), parsed; or what is wrong
+ * with it, as the turn's protocol error. `textOnly` says what the protocol carries instead of binary.
+ */
+export function jsonTextFrame(data: RawData, isBinary: boolean, textOnly: string): { json: unknown } | { problem: string } {
+  const bytes = toBuffer(data);
+  if (isBinary) return { problem: `a binary WebSocket frame of ${bytes.length} bytes: ${textOnly}` };
+  const text = bytes.toString('utf8');
+  try {
+    return { json: JSON.parse(text) as unknown };
+  } catch {
+    return { problem: `not JSON: ${text.slice(0, 80)}` };
+  }
+}
+
 export interface Dialled {
   socket: WebSocket;
   inbox: Inbox;

@@ -4,20 +4,6 @@ import { StreamResampler } from '../audio/stream-resampler.js';
 /** 1 ms of 16 kHz audio: what a resampler yields at a time, so any length of input comes out whole but for < 1 ms. */
 const OUT_SAMPLES_PER_MS = SAMPLE_RATE_HZ / 1000;
 
-/** PCM16 little-endian bytes as samples (whatever the host's byte order). */
-export function samplesFromLittleEndian(bytes: Buffer): Int16Array {
-  const samples = new Int16Array(Math.floor(bytes.length / 2));
-  for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
-  return samples;
-}
-
-/** Samples as PCM16 little-endian bytes. */
-export function littleEndianFrom(samples: Int16Array): Buffer {
-  const bytes = Buffer.allocUnsafe(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i] ?? 0, i * 2);
-  return bytes;
-}
-
 /**
  * A stream of reply audio at the protocol's rate, turned into voicebench's 16 kHz as it comes:
  * any chunk length in, every whole millisecond out at once (libsamplerate's sinc filter, its

@@ -1,6 +1,5 @@
-import { endianness } from 'node:os';
 import { z } from 'zod';
-import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE_HZ } from '../audio/pcm.js';
+import { FRAME_MS, FRAME_SAMPLES, littleEndianFrom, SAMPLE_RATE_HZ, samplesFromLittleEndian } from '../audio/pcm.js';
 import type { AgentEvent } from '../agent/events.js';
 import { describeZodIssues } from '../errors.js';
 
@@ -14,8 +13,6 @@ export const STREAM_PROTOCOL = 'voicebench.stream.v1';
 /** Audio in both directions: 16 kHz mono signed 16-bit little-endian PCM, one 20 ms frame per binary message. */
 export const STREAM_AUDIO = { encoding: 'pcm_s16le', sampleRateHz: SAMPLE_RATE_HZ, channels: 1, frameMs: FRAME_MS } as const;
 export const FRAME_BYTES = FRAME_SAMPLES * 2;
-
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /** Longest text message either side accepts (a transcript hint, a reply with its marks). */
 export const MAX_TEXT_MESSAGE_BYTES = 64 * 1024;
@@ -102,16 +99,10 @@ export function decodeFrame(data: Buffer): { ok: true; frame: Int16Array } | { o
   if (data.length !== FRAME_BYTES) {
     return { ok: false, error: `audio message of ${data.length} bytes; expected ${FRAME_BYTES} (one 20 ms frame of 16 kHz mono PCM16)` };
   }
-  const frame = new Int16Array(FRAME_SAMPLES);
-  if (LITTLE_ENDIAN_HOST) new Uint8Array(frame.buffer).set(data);
-  else for (let i = 0; i < FRAME_SAMPLES; i++) frame[i] = data.readInt16LE(i * 2);
-  return { ok: true, frame };
+  return { ok: true, frame: samplesFromLittleEndian(data) };
 }
 
 /** One frame as the bytes of a binary message (little-endian whatever the host); shares the frame's memory on little-endian hosts, so do not reuse the frame. */
 export function encodeFrame(frame: Int16Array): Buffer {
-  if (LITTLE_ENDIAN_HOST) return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  const bytes = Buffer.allocUnsafe(frame.length * 2);
-  for (let i = 0; i < frame.length; i++) bytes.writeInt16LE(frame[i] ?? 0, i * 2);
-  return bytes;
+  return littleEndianFrom(frame);
 }

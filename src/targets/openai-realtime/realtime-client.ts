@@ -1,6 +1,6 @@
 import type { ConversationItemTruncateEvent, InputAudioBufferAppendEvent, RealtimeAudioInputTurnDetection, SessionUpdateEvent } from 'openai/resources/realtime/realtime';
 import type { RawData, WebSocket } from 'ws';
-import { SAMPLE_RATE_HZ } from '../../audio/pcm.js';
+import { littleEndianFrom, SAMPLE_RATE_HZ, samplesFromLittleEndian } from '../../audio/pcm.js';
 import { StreamResampler } from '../../audio/stream-resampler.js';
 import { lastSpeechFrame } from '../../caller/replay.js';
 import type { Speaker, TargetLink, TargetListener } from '../../caller/target-link.js';
@@ -9,8 +9,8 @@ import { describeZodIssues, TransportError } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
 import type { Utterance } from '../../scenarios/utterance.js';
 import { toBuffer } from '../../transports/ws/raw-data.js';
-import { closedError, closeSocket, type Dialled, type Inbox } from '../dial.js';
-import { littleEndianFrom, samplesFromLittleEndian, To16k } from '../pcm-stream.js';
+import { closedError, closeSocket, jsonTextFrame, type Dialled, type Inbox } from '../dial.js';
+import { To16k } from '../pcm-stream.js';
 import { actedOnSchema, ACTED_ON, gaName, type ActedOn } from './realtime-events.js';
 
 /** GA `audio/pcm` is 24 kHz mono PCM16 only. */
@@ -146,18 +146,12 @@ export class RealtimeClient implements TargetLink {
     const arrivalMs = this.clock.nowMs();
     const listener = this.#listener;
     if (!listener) return;
-    const bytes = toBuffer(data);
-    if (isBinary) {
-      listener.protocolError(`a binary WebSocket frame of ${bytes.length} bytes: Realtime events are JSON text`);
+    const frame = jsonTextFrame(data, isBinary, 'Realtime events are JSON text');
+    if ('problem' in frame) {
+      listener.protocolError(frame.problem);
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      listener.protocolError(`not JSON: ${bytes.toString('utf8').slice(0, 80)}`);
-      return;
-    }
+    const { json } = frame;
     const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
     if (typeof type !== 'string') {
       listener.protocolError(`an event without a "type": ${JSON.stringify(json).slice(0, 80)}`);

@@ -1,7 +1,7 @@
 import alawmulaw from 'alawmulaw';
 import type { RawData, WebSocket } from 'ws';
 import { createEncoder, type FrameEncoder } from '../../audio/codecs.js';
-import { SAMPLE_RATE_HZ } from '../../audio/pcm.js';
+import { littleEndianFrom, SAMPLE_RATE_HZ, samplesFromLittleEndian } from '../../audio/pcm.js';
 import { StreamResampler } from '../../audio/stream-resampler.js';
 import { lastSpeechFrame } from '../../caller/replay.js';
 import type { Speaker, TargetLink, TargetListener } from '../../caller/target-link.js';
@@ -9,9 +9,8 @@ import type { TwilioSettings } from '../../config/target-config.js';
 import { describeZodIssues } from '../../errors.js';
 import type { Clock } from '../../metrics/clock.js';
 import type { Utterance } from '../../scenarios/utterance.js';
-import { toBuffer } from '../../transports/ws/raw-data.js';
-import { closedError, closeSocket, type Dialled } from '../dial.js';
-import { littleEndianFrom, samplesFromLittleEndian, To16k } from '../pcm-stream.js';
+import { closedError, closeSocket, jsonTextFrame, type Dialled } from '../dial.js';
+import { To16k } from '../pcm-stream.js';
 import { agentToTwilioSchema, isBase64, twilioSid, type AgentToTwilio } from './twilio-messages.js';
 
 const { mulaw } = alawmulaw;
@@ -132,19 +131,12 @@ export class TwilioClient implements TargetLink {
     const arrivalMs = this.clock.nowMs();
     const listener = this.#listener;
     if (!listener) return;
-    const bytes = toBuffer(data);
-    if (isBinary) {
-      listener.protocolError(`a binary WebSocket frame of ${bytes.length} bytes: Twilio takes JSON text frames only`);
+    const frame = jsonTextFrame(data, isBinary, 'Twilio takes JSON text frames only');
+    if ('problem' in frame) {
+      listener.protocolError(frame.problem);
       return;
     }
-    const text = bytes.toString('utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      listener.protocolError(`not JSON: ${text.slice(0, 80)}`);
-      return;
-    }
+    const { json } = frame;
     const parsed = agentToTwilioSchema.safeParse(json);
     if (!parsed.success) {
       const event = typeof json === 'object' && json !== null && 'event' in json ? JSON.stringify((json as { event: unknown }).event) : 'none';
